@@ -376,13 +376,15 @@ _LOADERS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_vocabulary(name: str) -> Vocabulary:
     """The named vocabulary (see :data:`VOCABULARY_NAMES`); KeyError when unknown."""
     if name not in _LOADERS:
         raise KeyError(name)
     terms = _LOADERS[name]()
-    return Vocabulary(name=name, label=VOCABULARY_LABELS[name], terms=terms, aliases=_aliases(terms))
+    return Vocabulary(
+        name=name, label=VOCABULARY_LABELS[name], terms=terms, aliases=_aliases(terms)
+    )
 
 
 def lookup(name: str, value: Any) -> Term | None:
@@ -575,7 +577,7 @@ class _Entry:
     rank: int
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _search_index(name: str) -> tuple[_Entry, ...]:
     vocab = get_vocabulary(name)
     keys = key_services() if name == "lgsl" else {}
@@ -607,7 +609,7 @@ def _matcher(name: str, word: str) -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_tokens(name: str) -> tuple[frozenset[str], frozenset[str]]:
     entries = _search_index(name)
     return (
@@ -652,7 +654,9 @@ def search(name: str, query: Any, limit: int = 10, include_withdrawn: bool = Fal
         score = 0.0
         if code_query in entry.codes:
             score = 100.0
-        elif any(c.startswith(code_query) for c in entry.codes) and any(ch.isdigit() for ch in code_query):
+        elif any(c.startswith(code_query) for c in entry.codes) and any(
+            ch.isdigit() for ch in code_query
+        ):
             score = 50.0
         else:
             total = 0.0
