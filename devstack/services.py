@@ -73,8 +73,8 @@ def start_postgres(data_dir: Path, dbname: str = "ckan") -> Service:
             "The pgserver wheel is not installed. Run `make install` (or set CKAN_SQLALCHEMY_URL "
             "to an existing PostgreSQL database)."
         ) from exc
-    data_dir.mkdir(parents=True, exist_ok=True)
     try:
+        data_dir.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
     except Exception as exc:  # pgserver raises bare exceptions carrying pg_ctl's output
         raise ServiceError(
