@@ -52,3 +52,17 @@ def test_every_suite_option_is_declared():
             start = end + 1
     undeclared = {key for key in used if key not in declared and not key.endswith(".")}
     assert not undeclared, f"config options used but not declared: {sorted(undeclared)}"
+
+
+def test_readme_configuration_reference_lists_every_option():
+    import yaml
+
+    root = Path(__file__).resolve().parents[2]
+    declaration = yaml.safe_load(
+        (root / "ckanext" / "publicservices" / "config_declaration.yaml").read_text()
+    )
+    keys = [option["key"] for group in declaration["groups"] for option in group["options"]]
+    readme = (root / "README.md").read_text()
+    reference = readme.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
+    missing = [key for key in keys if f"`{key}`" not in reference]
+    assert not missing, f"README's configuration reference misses: {missing}"
