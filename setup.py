@@ -1,5 +1,7 @@
 """Packaging for ckanext-publicservices. Every dependency is pinned here and nowhere else."""
 
+from pathlib import Path
+
 from setuptools import find_namespace_packages, setup
 
 RUNTIME = [
@@ -34,7 +36,7 @@ setup(
     name="ckanext-publicservices",
     version="0.1.0",
     description="CKAN plugins for open data in public-service redesign",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=Path("README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10,<3.13",
@@ -57,7 +59,8 @@ setup(
     entry_points={
         "ckan.plugins": [
             "publicservices = ckanext.publicservices.plugin:PublicservicesPlugin",
-            "publicservices_validation = ckanext.publicservices.plugin:PublicservicesValidationPlugin",
+            "publicservices_validation = "
+            "ckanext.publicservices.plugin:PublicservicesValidationPlugin",
         ],
         "ckan.rdf.profiles": [
             "publicservices = ckanext.publicservices.dcat.profile:PublicservicesProfile",

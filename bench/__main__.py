@@ -27,7 +27,9 @@ def main(selected: list[str]) -> int:
     failures = []
     try:
         with running_stack(tmp, persistent=False) as services:
-            env = ckan_env(services, CKAN_INI=str(BENCH_INI), CKAN_STORAGE_PATH=str(tmp / "storage"))
+            env = ckan_env(
+                services, CKAN_INI=str(BENCH_INI), CKAN_STORAGE_PATH=str(tmp / "storage")
+            )
             init_database(BENCH_INI, env)
             for module in modules:
                 print(f"==> bench.{module}", flush=True)

@@ -12,15 +12,19 @@ problems = []
 if sys.version_info < (3, 10) or sys.version_info >= (3, 13):
     problems.append(f"Python 3.10–3.12 is needed; `python3` is {sys.version.split()[0]}.")
 if not (shutil.which("cc") or shutil.which("gcc")):
-    problems.append("No C compiler (cc/gcc): psycopg2 and other dependencies build from source. "
-                    "Install one: `apt-get install build-essential`.")
+    problems.append(
+        "No C compiler (cc/gcc): psycopg2 and other dependencies build from source. "
+        "Install one: `apt-get install build-essential`."
+    )
 include = sysconfig.get_paths().get("include", "")
 if not Path(include, "Python.h").exists():
-    problems.append(f"Python headers are missing ({include}/Python.h). "
-                    "Install them: `apt-get install python3-dev`.")
+    problems.append(
+        f"Python headers are missing ({include}/Python.h). "
+        "Install them: `apt-get install python3-dev`."
+    )
 try:
-    import venv  # noqa: F401
     import ensurepip  # noqa: F401
+    import venv  # noqa: F401
 except ImportError:
     problems.append("The venv module (with ensurepip) is missing: `apt-get install python3-venv`.")
 if problems:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from devstack.services import Service
 
-SUITE_PLUGINS = (
-    "publicservices publicservices_validation scheming_datasets scheming_organizations dcat activity"
+SUITE_PLUGINS = " ".join(
+    ["publicservices", "publicservices_validation", "scheming_datasets", "scheming_organizations"]
+    + ["dcat", "activity"]
 )
 
 TEMPLATE = """\

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from devstack.config import write_ckan_ini
 from devstack.portal import (
@@ -73,6 +72,8 @@ def _serve(ini, env, port, site_url, password, started, processes) -> int:
     while all(proc.poll() is None for proc in processes):
         time.sleep(1)
     failed = next(proc for proc in processes if proc.poll() is not None)
-    print(f"error: {failed.args[0]} exited with code {failed.returncode}; see {DATA / 'logs'}",
-          file=sys.stderr)
+    print(
+        f"error: {failed.args[0]} exited with code {failed.returncode}; see {DATA / 'logs'}",
+        file=sys.stderr,
+    )
     return 1

@@ -1,4 +1,4 @@
-"""`make test`: throw-away services on free ports in a temp dir, pytest with CKAN's plugin, teardown.
+"""`make test`: throw-away services on free ports in a temp dir, pytest with CKAN's plugin.
 
 Two pytest runs share the services: the project's suite (``test.ini``, the suite's plugins) and
 the search-service conformance run of CKAN's own search tests (``devstack/core-test.ini``, no
@@ -7,7 +7,6 @@ plugins, CKAN's tests imported from the installed package).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -23,13 +22,15 @@ CORE_INI = ROOT / "devstack" / "core-test.ini"
 
 # CKAN's own search tests (issue 2's acceptance): shipped inside the installed ckan package.
 CONFORMANCE_ARGS = [
-    "-p", "devstack.search.conformance",
+    "-p",
+    "devstack.search.conformance",
     "--pyargs",
     "ckan.tests.lib.search.test_query",
     "ckan.tests.lib.search.test_index",
     "ckan.tests.lib.search.test_search",
     "ckan.tests.logic.action.test_get",
-    "-k", "PackageSearch or package_search or Search",
+    "-k",
+    "PackageSearch or package_search or Search",
 ]
 
 
@@ -44,10 +45,13 @@ def run(suites: list[str], pytest_args: list[str]) -> int:
     started = time.monotonic()
     try:
         with running_stack(tmp, persistent=False) as services:
-            env = ckan_env(services, CKAN_STORAGE_PATH=str(tmp / "storage"),
-                           PUBLICSERVICES_TEST_TMP=str(tmp))
+            env = ckan_env(
+                services, CKAN_STORAGE_PATH=str(tmp / "storage"), PUBLICSERVICES_TEST_TMP=str(tmp)
+            )
             env["CKAN_INI"] = str(PROJECT_INI)
-            print("services:", ", ".join(f"{s.name}={s.url}" for s in services.values()), flush=True)
+            print(
+                "services:", ", ".join(f"{s.name}={s.url}" for s in services.values()), flush=True
+            )
             init_database(PROJECT_INI, env)
             code = 0
             if "project" in suites:

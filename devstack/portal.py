@@ -7,7 +7,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from devstack.services import ServiceError, terminate, port_in_use, wait_for
+from devstack.services import ServiceError, port_in_use, terminate, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -54,17 +54,21 @@ def start_web(
 ) -> subprocess.Popen:
     if port_in_use(port):
         raise ServiceError(
-            f"Port {port} is already taken by another program. Stop it (e.g. `fuser -k {port}/tcp`) "
-            "or choose another port with PORT=…"
+            f"Port {port} is already taken by another program. Stop it "
+            f"(e.g. `fuser -k {port}/tcp`) or choose another port with PORT=…"
         )
     log.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}",
-            "--timeout", "120",
-            "--access-logfile", "-",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
             "devstack.wsgi:application",
         ],
         env={**env, "CKAN_INI": str(ini)},
@@ -97,6 +101,3 @@ def start_worker(ini: Path, env: dict[str, str], log: Path) -> subprocess.Popen:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-
-
-

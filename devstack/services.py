@@ -78,8 +78,8 @@ def start_postgres(data_dir: Path, dbname: str = "ckan") -> Service:
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
     except Exception as exc:  # pgserver raises bare exceptions carrying pg_ctl's output
         raise ServiceError(
-            f"PostgreSQL failed to start from {data_dir}: {exc}. If the folder is damaged, remove it "
-            "(its data is lost) or set CKAN_SQLALCHEMY_URL to an existing database."
+            f"PostgreSQL failed to start from {data_dir}: {exc}. If the folder is damaged, remove "
+            "it (its data is lost) or set CKAN_SQLALCHEMY_URL to an existing database."
         ) from exc
     if dbname not in server.psql("SELECT datname FROM pg_database;"):
         server.psql(f'CREATE DATABASE "{dbname}";')
@@ -119,8 +119,19 @@ def start_redis(data_dir: Path) -> Service:
 def _start_system_redis(binary: str, data_dir: Path) -> Service:
     sock = data_dir / "redis.sock"
     proc = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(sock), "--dir", str(data_dir),
-         "--save", "60 1", "--daemonize", "no"],
+        [
+            binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--dir",
+            str(data_dir),
+            "--save",
+            "60 1",
+            "--daemonize",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
         start_new_session=True,

@@ -44,9 +44,11 @@ def test_a_failing_stack_stops_what_it_already_started(tmp_path, monkeypatch):
 
     monkeypatch.setattr(services, "start_redis", fake_redis)
     monkeypatch.setattr(services, "start_search", failing_search)
-    with pytest.raises(services.ServiceError, match="search failed"):
-        with services.running_stack(tmp_path, persistent=False):
-            raise AssertionError("should not start")
+    with (
+        pytest.raises(services.ServiceError, match="search failed"),
+        services.running_stack(tmp_path, persistent=False),
+    ):
+        raise AssertionError("should not start")
     assert stopped == ["redis"]
 
 

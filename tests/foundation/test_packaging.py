@@ -6,7 +6,6 @@ import importlib.metadata
 from pathlib import Path
 
 import ckan.plugins as p
-from ckan.plugins import toolkit as tk
 
 
 def test_plugins_are_registered_as_entry_points():
@@ -17,8 +16,13 @@ def test_plugins_are_registered_as_entry_points():
 
 
 def test_suite_loads_alongside_scheming_and_dcat():
-    for name in ("publicservices", "publicservices_validation", "scheming_datasets",
-                 "scheming_organizations", "dcat"):
+    for name in (
+        "publicservices",
+        "publicservices_validation",
+        "scheming_datasets",
+        "scheming_organizations",
+        "dcat",
+    ):
         assert p.plugin_loaded(name), name
 
 
@@ -26,8 +30,13 @@ def test_schemas_resolve_as_package_resources():
     import ckanext.publicservices.schemas as schemas
 
     folder = Path(schemas.__file__).parent
-    for name in ("dataset.yaml", "design_pattern.yaml", "learning_resource.yaml",
-                 "consortium.yaml", "presets.yaml"):
+    for name in (
+        "dataset.yaml",
+        "design_pattern.yaml",
+        "learning_resource.yaml",
+        "consortium.yaml",
+        "presets.yaml",
+    ):
         assert (folder / name).is_file(), name
 
 
