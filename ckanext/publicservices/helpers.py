@@ -1,1 +1,4 @@
-__all__: list[str] = []
+from ckanext.publicservices.consortium.helpers import *  # noqa: F403
+from ckanext.publicservices.consortium.helpers import __all__ as _consortium_helpers
+
+__all__: list[str] = [*_consortium_helpers]

@@ -1,1 +1,6 @@
-__all__: list[str] = []
+"""Validators registered with CKAN (blanket: every name in ``__all__``)."""
+
+from ckanext.publicservices.consortium.validators import *  # noqa: F403
+from ckanext.publicservices.consortium.validators import __all__ as _consortium_validators
+
+__all__: list[str] = [*_consortium_validators]

@@ -1,0 +1,62 @@
+"""Template helpers of the consortium organisations (registered through ``helpers.__all__``)."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ckanext.publicservices import vocabularies
+from ckanext.publicservices.consortium import defaults, page
+
+
+def publicservices_consortium_license_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    from ckan import model
+
+    register = model.Package.get_license_register()
+    return [
+        {"value": lid, "label": lic.title}
+        for lid, lic in sorted(register.items(), key=lambda i: i[1].title)
+    ]
+
+
+@functools.lru_cache(maxsize=1)
+def _frequency_choices() -> tuple[tuple[str, str], ...]:
+    return tuple((t.uri, t.label) for t in vocabularies.frequencies().values() if not t.withdrawn)
+
+
+def publicservices_consortium_frequency_choices(field: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"value": uri, "label": label} for uri, label in _frequency_choices()]
+
+
+def publicservices_consortium_council(code: Any) -> dict[str, Any] | None:
+    return page.council(code)
+
+
+def publicservices_consortium_services(values: Any) -> list[dict[str, str]]:
+    return page.service_labels(values)
+
+
+def publicservices_consortium_frequency_label(value: Any) -> str:
+    term = vocabularies.lookup("frequency", value) if value else None
+    return term.label if term else (value or "")
+
+
+def publicservices_consortium_publications(org: dict[str, Any]) -> dict[str, Any]:
+    return page.publications(org)
+
+
+def publicservices_consortium_form_defaults(
+    data: dict[str, Any], dataset_type: str, errors: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return defaults.form_defaults(data, dataset_type, errors)
+
+
+__all__ = [
+    "publicservices_consortium_license_choices",
+    "publicservices_consortium_frequency_choices",
+    "publicservices_consortium_council",
+    "publicservices_consortium_services",
+    "publicservices_consortium_frequency_label",
+    "publicservices_consortium_publications",
+    "publicservices_consortium_form_defaults",
+]
