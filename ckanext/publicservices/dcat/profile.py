@@ -1,13 +1,592 @@
-"""The ``publicservices`` RDF profile (layered on ``euro_dcat_ap_3``)."""
+"""RDF profiles of ckanext-publicservices.
+
+``PublicservicesProfile`` (entry point ``publicservices``) runs after ``euro_dcat_ap_3`` and maps
+the service-redesign fields to DCAT-AP 3 and the project vocabulary (``ps:``, see
+:mod:`ckanext.publicservices.dcat.vocab`); its ``parse_dataset`` maps them back so that
+serialise → parse gives the same field values. The mapping table is in the README ("DCAT").
+
+``LinearEuropeanDCATAP3Profile`` is the stock ``euro_dcat_ap_3`` with one change: the
+``dcat:byteSize`` datatype fix-up looks at the current dataset's distributions instead of every
+``dcat:byteSize`` triple in the graph, which made a catalog page O(n²). The project's serializer
+(:mod:`ckanext.publicservices.dcat.serializer`) uses it in place of the stock class.
+"""
 
 from __future__ import annotations
 
-from ckanext.dcat.profiles import RDFProfile
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDFProfile
+from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
+from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from ckanext.publicservices import vocabularies as vocab_api
+from ckanext.publicservices.dcat import vocab
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
+EU_THEME_SCHEME = URIRef("http://publications.europa.eu/resource/authority/data-theme")
+EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+LGSL_SCHEME = URIRef("http://id.esd.org.uk/list/services")
+LGFL_SCHEME = URIRef("http://id.esd.org.uk/list/functions")
+LGSL_PREFIX = "http://id.esd.org.uk/service/"
+LGFL_PREFIX = "http://id.esd.org.uk/function/"
+GEOGRAPHY_PREFIXES = (
+    "http://statistics.data.gov.uk/id/statistical-geography/",
+    "http://statistics.gov.scot/id/statistical-geography/",
+)
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+# organisation ``kind`` → ADMS publisher type
+PUBLISHER_TYPES = {
+    "consortium": "LocalAuthority",
+    "local-authority": "LocalAuthority",
+    "local authority": "LocalAuthority",
+    "service-design-agency": "Company",
+    "service-design agency": "Company",
+    "digital-agency": "Company",
+    "digital agency": "Company",
+}
+
+# ISO 639-1 → EU language authority table (DCAT-AP wants IRIs for dct:language)
+LANGUAGES = {"en": "ENG", "cy": "CYM", "gd": "GLA", "ga": "GLE"}
+
+
+# ------------------------------------------------------------------------------------------
+# consortium lookups: one organization_show per consortium, not per dataset
+
+_CONSORTIUM_TTL = 60.0
+_consortia: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def remember_consortium(org_dict: dict[str, Any]) -> None:
+    """Put an organisation dict in the cache (the serializer primes it once per page)."""
+    now = time.monotonic()
+    for key in (org_dict.get("id"), org_dict.get("name")):
+        if key:
+            _consortia[key] = (now, org_dict)
+
+
+def consortium(org_id: str) -> dict[str, Any] | None:
+    hit = _consortia.get(org_id)
+    if hit and time.monotonic() - hit[0] < _CONSORTIUM_TTL:
+        return hit[1]
+    try:
+        org = tk.get_action("organization_show")(
+            {"ignore_auth": True},
+            {"id": org_id, "include_datasets": False, "include_users": False},
+        )
+    except (tk.ObjectNotFound, KeyError):
+        return None
+    remember_consortium(org)
+    return org
+
+
+def forget_consortia() -> None:
+    _consortia.clear()
+
+
+# ------------------------------------------------------------------------------------------
+
+
+class _DatasetScopedGraph:
+    """Stands in for the graph while the stock v3 code runs for one dataset.
+
+    Everything is delegated to the real graph except the ``(None, dcat:byteSize, None)`` pattern,
+    which is answered from the current dataset's distributions only.
+    """
+
+    def __init__(self, graph: Graph, dataset_ref: URIRef) -> None:
+        self._graph = graph
+        self._dataset_ref = dataset_ref
+
+    def triples(self, pattern: tuple[Any, Any, Any]) -> Iterator[tuple[Any, Any, Any]]:
+        s, p, o = pattern
+        if s is None and p == DCAT.byteSize:
+            found = []
+            for dist in self._graph.objects(self._dataset_ref, DCAT.distribution):
+                found.extend(self._graph.triples((dist, p, o)))
+            return iter(found)
+        return self._graph.triples(pattern)
+
+    def __contains__(self, triple: Any) -> bool:
+        return triple in self._graph
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._graph)
+
+    def __len__(self) -> int:
+        return len(self._graph)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._graph, name)
+
+
+class LinearEuropeanDCATAP3Profile(EuropeanDCATAP3Profile):
+    """``euro_dcat_ap_3`` without the whole-graph ``dcat:byteSize`` scan per dataset."""
+
+    def _graph_from_dataset_v3(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        graph = self.g
+        self.g = _DatasetScopedGraph(graph, dataset_ref)  # type: ignore[assignment]
+        try:
+            super()._graph_from_dataset_v3(dataset_dict, dataset_ref)
+        finally:
+            self.g = graph
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            loaded = json.loads(value)
+        except ValueError:
+            return [value]
+        return loaded if isinstance(loaded, list) else [loaded]
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]
+
+
+def _slug(value: str) -> str:
+    return "-".join(value.lower().replace("_", " ").split())
 
 
 class PublicservicesProfile(RDFProfile):
-    def parse_dataset(self, dataset_dict, dataset_ref):
+    """The service-redesign fields in DCAT-AP 3 (layered on ``euro_dcat_ap_3``)."""
+
+    # -------------------------------------------------------------------- serialise
+
+    def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        g = self.g
+        ns_uri = vocab.namespace()
+        ps = Namespace(ns_uri)
+        g.bind("ps", ps)
+        g.bind("prov", PROV)
+
+        self._themes(dataset_dict, dataset_ref)
+        self._areas(dataset_dict, dataset_ref)
+        self._frequency(dataset_dict, dataset_ref, ps)
+        self._languages(dataset_ref)
+        for conforms in g.objects(dataset_ref, DCT.conformsTo):
+            g.add((conforms, RDF.type, DCT.Standard))
+        self._access_rights(dataset_ref)
+        self._publisher(dataset_dict, dataset_ref, ps)
+        self._fix_qualified_attribution(dataset_ref)
+
+        for f in vocab.CHOICE_FIELDS:
+            for value in (
+                _as_list(dataset_dict.get(f.field)) if f.multiple else [dataset_dict.get(f.field)]
+            ):
+                if value in (None, ""):
+                    continue
+                code = str(value)
+                obj = f.concept(ns_uri, code) if code in dict(f.values) else Literal(code)
+                g.add((dataset_ref, ps[f.prop], obj))
+        for t in vocab.TEXT_FIELDS:
+            value = dataset_dict.get(t.field)
+            if value not in (None, ""):
+                g.add((dataset_ref, ps[t.prop], Literal(str(value))))
+        for r in vocab.RECORD_FIELDS:
+            for item in _as_list(dataset_dict.get(r.field)):
+                if not isinstance(item, dict) or not any(item.get(s) for s, _, _ in r.subfields):
+                    continue
+                node = BNode()
+                g.add((dataset_ref, ps[r.prop], node))
+                g.add((node, RDF.type, ps[r.cls]))
+                for sub, local, _label in r.subfields:
+                    if item.get(sub) not in (None, ""):
+                        g.add((node, ps[local], Literal(str(item[sub]))))
+
+        kind = vocab.DATASET_TYPES.get(dataset_dict.get("type") or "dataset")
+        if kind:
+            concept = ps[kind[0]]
+            g.add((dataset_ref, DCT.type, concept))
+            g.add((concept, RDF.type, SKOS.Concept))
+            g.add((concept, SKOS.prefLabel, Literal(kind[1], lang="en")))
+            g.add((concept, SKOS.inScheme, ps["DatasetTypes"]))
+
+        for distribution in g.objects(dataset_ref, DCAT.distribution):
+            self._distribution(distribution)
+
+    def _concept(self, uri: URIRef, label: str | None, scheme: URIRef | None) -> None:
+        g = self.g
+        g.add((uri, RDF.type, SKOS.Concept))
+        if label:
+            g.add((uri, SKOS.prefLabel, Literal(label, lang="en")))
+        if scheme is not None:
+            g.add((uri, SKOS.inScheme, scheme))
+
+    def _themes(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        g = self.g
+        services = [str(v) for v in _as_list(dataset_dict.get("la_service")) if v]
+        functions = [str(v) for v in _as_list(dataset_dict.get("la_function")) if v]
+        for values, lookup, scheme in (
+            (services, vocab_api.service, LGSL_SCHEME),
+            (functions, vocab_api.function, LGFL_SCHEME),
+        ):
+            for value in values:
+                term = lookup(value)
+                uri = URIRef(term.uri if term else value)
+                g.add((dataset_ref, DCAT.theme, uri))
+                self._concept(uri, term.label if term else None, scheme)
+        themes = vocab_api.data_themes()
+        for uri in vocab_api.eu_theme_uris(services, functions):
+            g.add((dataset_ref, DCAT.theme, URIRef(uri)))
+        # every EU theme (derived or chosen) described as a concept of the EU table
+        for theme in list(g.objects(dataset_ref, DCAT.theme)):
+            code = str(theme).rsplit("/", 1)[-1]
+            if str(theme).startswith(str(EU_THEME_SCHEME)) and code in themes:
+                self._concept(theme, themes[code].label, EU_THEME_SCHEME)
+
+    def _areas(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
+        g = self.g
+        for code in _as_list(dataset_dict.get("area")):
+            if not code:
+                continue
+            code = str(code)
+            term = vocab_api.council(code)
+            uri = URIRef(vocab_api.council_uri(code))
+            g.add((dataset_ref, DCT.spatial, uri))
+            g.add((uri, RDF.type, DCT.Location))
+            g.add((uri, SKOS.notation, Literal(code)))
+            if term:
+                g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
+
+    def _frequency(self, dataset_dict: dict[str, Any], dataset_ref: URIRef, ps: Namespace) -> None:
+        value = dataset_dict.get("frequency")
+        term = vocab_api.lookup("frequency", value) if value else None
+        if not term:
+            return
+        g = self.g
+        rdf_uri = URIRef(term.rdf_uri or term.uri)
+        if rdf_uri != URIRef(term.uri):
+            # a UK frequency with no EU code: the EU one in DCAT, the exact one in ps:
+            g.remove((dataset_ref, DCT.accrualPeriodicity, None))
+            g.remove((URIRef(term.uri), RDF.type, DCT.Frequency))
+            g.add((dataset_ref, ps[vocab.UK_FREQUENCY], URIRef(term.uri)))
+        g.add((dataset_ref, DCT.accrualPeriodicity, rdf_uri))
+        g.add((rdf_uri, RDF.type, DCT.Frequency))
+
+    def _languages(self, subject: URIRef) -> None:
+        g = self.g
+        for lang in list(g.objects(subject, DCT.language)):
+            code = LANGUAGES.get(str(lang).lower()) if isinstance(lang, Literal) else None
+            if code:
+                g.remove((subject, DCT.language, lang))
+                uri = URIRef(EU_LANGUAGE + code)
+                g.add((subject, DCT.language, uri))
+                g.add((uri, RDF.type, DCT.LinguisticSystem))
+
+    def _access_rights(self, dataset_ref: URIRef) -> None:
+        g = self.g
+        for right in g.objects(dataset_ref, DCT.accessRights):
+            term = vocab_api.lookup("access-right", str(right))
+            if term and isinstance(right, URIRef):
+                g.add((right, RDF.type, DCT.RightsStatement))
+                g.add((right, RDFS.label, Literal(term.label, lang="en")))
+
+    def _publisher(self, dataset_dict: dict[str, Any], dataset_ref: URIRef, ps: Namespace) -> None:
+        org = dataset_dict.get("organization")
+        if not isinstance(org, dict) or not org.get("id"):
+            return
+        org_dict = consortium(org["id"]) or org
+        g = self.g
+        agent = URIRef(publisher_uri_organization_fallback(dataset_dict))
+        if not _has_agent(dataset_dict.get("publisher")):
+            # the stock fallback may have been skipped (no organisation lookup): make sure the
+            # consortium is the publisher
+            if (dataset_ref, DCT.publisher, agent) not in g:
+                g.add((dataset_ref, DCT.publisher, agent))
+            if (agent, FOAF.name, None) not in g and org_dict.get("title"):
+                g.add((agent, FOAF.name, Literal(org_dict["title"])))
+        if (dataset_ref, DCT.publisher, agent) not in g:
+            return  # an explicit publisher was given; the consortium is not it
+        self._describe_consortium(agent, org_dict, ps)
+        self._partners(dataset_ref, org_dict, ps)
+
+    def _describe_consortium(self, agent: URIRef, org_dict: dict[str, Any], ps: Namespace) -> None:
+        g = self.g
+        g.add((agent, RDF.type, FOAF.Agent))
+        g.add((agent, RDF.type, FOAF.Organization))
+        if (agent, FOAF.name, None) not in g:
+            g.add((agent, FOAF.name, Literal(org_dict.get("title") or org_dict.get("name"))))
+        kind = str(org_dict.get("kind") or "consortium")
+        ptype = PUBLISHER_TYPES.get(kind.lower(), "")
+        if ptype and (agent, DCT.type, None) not in g:
+            uri = URIRef(ADMS_PUBLISHER_TYPE + ptype)
+            g.add((agent, DCT.type, uri))
+            self._concept(uri, None, None)
+        lead = org_dict.get("lead_authority")
+        if lead:
+            term = vocab_api.council(lead)
+            uri = URIRef(vocab_api.council_uri(term.code if term else str(lead)))
+            g.add((agent, ps[vocab.LEAD_AUTHORITY], uri))
+            g.add((uri, RDF.type, DCT.Location))
+            if term:
+                g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
+                if kind.lower() in ("local-authority", "local authority"):
+                    g.add((agent, OWL.sameAs, uri))
+
+    def _partners(self, dataset_ref: URIRef, org_dict: dict[str, Any], ps: Namespace) -> None:
+        g = self.g
+        role = ps[vocab.PARTNER_ROLE]
+        for partner in _as_list(org_dict.get("partners")):
+            if not isinstance(partner, dict) or not partner.get("name"):
+                continue
+            attribution = BNode()
+            g.add((dataset_ref, PROV.qualifiedAttribution, attribution))
+            g.add((attribution, RDF.type, PROV.Attribution))
+            g.add((attribution, DCAT.hadRole, role))
+            if partner.get("role"):
+                g.add((attribution, ps[vocab.PARTNER_ROLE_TEXT], Literal(partner["role"])))
+            agent: URIRef | BNode = BNode()
+            g.add((attribution, PROV.agent, agent))
+            g.add((agent, RDF.type, FOAF.Agent))
+            g.add((agent, RDF.type, FOAF.Organization))
+            g.add((agent, FOAF.name, Literal(partner["name"])))
+            url = str(partner.get("url") or "")
+            if url.startswith(("http://", "https://")):
+                g.add((agent, FOAF.homepage, URIRef(url)))
+        g.add((role, RDF.type, DCAT.Role))
+
+    def _fix_qualified_attribution(self, dataset_ref: URIRef) -> None:
+        """ckanext-dcat 2.4.4 writes qualified attributions as dcat:qualifiedAttribution /
+        dcat:agent, which DCAT does not define and its own parser does not read; move them to
+        PROV so they validate and round-trip."""
+        g = self.g
+        for attribution in list(g.objects(dataset_ref, DCAT.qualifiedAttribution)):
+            g.remove((dataset_ref, DCAT.qualifiedAttribution, attribution))
+            g.add((dataset_ref, PROV.qualifiedAttribution, attribution))
+            g.remove((attribution, RDF.type, DCAT.Attribution))
+            g.add((attribution, RDF.type, PROV.Attribution))
+            for agent in list(g.objects(attribution, DCAT.agent)):
+                g.remove((attribution, DCAT.agent, agent))
+                g.add((attribution, PROV.agent, agent))
+            for role in g.objects(attribution, DCAT.hadRole):
+                g.add((role, RDF.type, DCAT.Role))
+
+    def _distribution(self, distribution: URIRef) -> None:
+        g = self.g
+        for fmt in list(g.objects(distribution, DCT["format"])):
+            if isinstance(fmt, Literal):
+                term = vocab_api.lookup("file-type", str(fmt))
+                g.remove((distribution, DCT["format"], fmt))
+                node: URIRef | BNode
+                if term:
+                    node = URIRef(term.uri)
+                else:
+                    node = BNode()
+                    g.add((node, RDFS.label, fmt))
+                g.add((distribution, DCT["format"], node))
+                g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+        for media in list(g.objects(distribution, DCAT.mediaType)):
+            if isinstance(media, Literal) and "/" in str(media):
+                g.remove((distribution, DCAT.mediaType, media))
+                uri = URIRef(IANA_MEDIA_TYPES + str(media).strip())
+                g.add((distribution, DCAT.mediaType, uri))
+                g.add((uri, RDF.type, DCT.MediaType))
+        for standard in g.objects(distribution, DCT.conformsTo):
+            g.add((standard, RDF.type, DCT.Standard))
+        for lic in g.objects(distribution, DCT.license):
+            g.add((lic, RDF.type, DCT.LicenseDocument))
+
+    def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
+        g = self.g
+        g.bind("ps", Namespace(vocab.namespace()))
+        self._languages(catalog_ref)
+        catalog_dict = catalog_dict or {}
+        if (catalog_ref, DCT.publisher, None) in g:
+            return
+        agent = URIRef(catalog_dict.get("publisher_uri") or catalog_uri())
+        name = catalog_dict.get("publisher_name") or tk.config.get("ckan.site_title") or "CKAN"
+        g.add((catalog_ref, DCT.publisher, agent))
+        g.add((agent, RDF.type, FOAF.Agent))
+        if (agent, FOAF.name, None) not in g:
+            g.add((agent, FOAF.name, Literal(name)))
+        if (catalog_ref, DCT.description, None) not in g:
+            g.add((catalog_ref, DCT.description, Literal(name)))
+
+    # -------------------------------------------------------------------- parse
+
+    def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
+        g = self.g
+        ns_uri = vocab.namespace()
+        ps = Namespace(ns_uri)
+
+        # dataset type
+        types = {str(o) for o in g.objects(dataset_ref, DCT.type)}
+        type_uris = {str(ps[local]): name for name, (local, _l) in vocab.DATASET_TYPES.items()}
+        for uri in types:
+            if uri in type_uris:
+                dataset_dict["type"] = type_uris[uri]
+        self._drop_values(dataset_dict, "dcat_type", set(type_uris))
+
+        # themes → services, functions; the EU themes derived from them are not kept
+        themes = [str(o) for o in g.objects(dataset_ref, DCAT.theme)]
+        services = sorted((t for t in themes if t.startswith(LGSL_PREFIX)), key=_natural)
+        functions = sorted((t for t in themes if t.startswith(LGFL_PREFIX)), key=_natural)
+        if services:
+            dataset_dict["la_service"] = services
+        if functions:
+            dataset_dict["la_function"] = functions
+        drop = set(services) | set(functions) | set(vocab_api.eu_theme_uris(services, functions))
+        self._drop_values(dataset_dict, "theme", drop)
+
+        # areas
+        areas = []
+        for spatial in g.objects(dataset_ref, DCT.spatial):
+            s = str(spatial)
+            for prefix in GEOGRAPHY_PREFIXES:
+                if s.startswith(prefix):
+                    areas.append(s[len(prefix) :])
+        if areas:
+            dataset_dict["area"] = sorted(areas)
+            area_uris = {vocab_api.council_uri(a) for a in areas}
+            cov = dataset_dict.get("spatial_coverage")
+            if isinstance(cov, list):
+                cov = [c for c in cov if not (isinstance(c, dict) and c.get("uri") in area_uris)]
+                if cov:
+                    dataset_dict["spatial_coverage"] = cov
+                else:
+                    dataset_dict.pop("spatial_coverage", None)
+            for key in ("spatial_uri", "spatial_text"):
+                dataset_dict.pop(key, None)
+            dataset_dict["extras"] = [
+                e
+                for e in dataset_dict.get("extras", [])
+                if e.get("key") not in ("spatial_uri", "spatial_text")
+            ]
+
+        # frequency: the exact UK one when present
+        uk = self._object(dataset_ref, ps[vocab.UK_FREQUENCY])
+        if uk is not None:
+            self._set_field(dataset_dict, "frequency", str(uk))
+
+        # project vocabulary
+        for f in vocab.CHOICE_FIELDS:
+            codes = []
+            for obj in g.objects(dataset_ref, ps[f.prop]):
+                codes.append(f.code(ns_uri, str(obj)) or str(obj))
+            if codes:
+                dataset_dict[f.field] = sorted(codes) if f.multiple else codes[0]
+        for t in vocab.TEXT_FIELDS:
+            value = self._object_value(dataset_ref, ps[t.prop])
+            if value:
+                dataset_dict[t.field] = value
+        for r in vocab.RECORD_FIELDS:
+            items = []
+            for node in g.objects(dataset_ref, ps[r.prop]):
+                item = {sub: self._object_value(node, ps[local]) for sub, local, _ in r.subfields}
+                items.append(item)
+            if items:
+                dataset_dict[r.field] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+
+        # attributions made from the consortium's partners belong to the consortium
+        role = str(ps[vocab.PARTNER_ROLE])
+        attributions = dataset_dict.get("qualified_attribution")
+        if isinstance(attributions, list):
+            kept = [a for a in attributions if not (isinstance(a, dict) and a.get("role") == role)]
+            if kept:
+                dataset_dict["qualified_attribution"] = kept
+            else:
+                dataset_dict.pop("qualified_attribution", None)
+
+        # the consortium as publisher is the organisation, not a publisher field value
+        site = catalog_uri().rstrip("/") + "/organization/"
+        pubs = dataset_dict.get("publisher")
+        if isinstance(pubs, list):
+            pubs = [
+                p
+                for p in pubs
+                if not (isinstance(p, dict) and str(p.get("uri", "")).startswith(site))
+            ]
+            if pubs:
+                dataset_dict["publisher"] = pubs
+            else:
+                dataset_dict.pop("publisher", None)
+
+        # distributions: EU file types and IANA media types back to CKAN's values
+        by_ref = {r.get("distribution_ref"): r for r in dataset_dict.get("resources", [])}
+        for distribution in g.objects(dataset_ref, DCAT.distribution):
+            resource = by_ref.get(str(distribution))
+            if resource is None:
+                continue
+            fmt = self._object(distribution, DCT["format"])
+            if isinstance(fmt, URIRef) and str(fmt).startswith(EU_FILE_TYPE):
+                term = vocab_api.lookup("file-type", str(fmt))
+                resource["format"] = term.code if term else str(fmt).rsplit("/", 1)[-1]
+            elif isinstance(fmt, BNode):
+                label = self._object_value(fmt, RDFS.label)
+                if label:
+                    resource["format"] = label
+            media = self._object(distribution, DCAT.mediaType)
+            if isinstance(media, URIRef) and str(media).startswith(IANA_MEDIA_TYPES):
+                resource["mimetype"] = str(media)[len(IANA_MEDIA_TYPES) :]
         return dataset_dict
 
-    def graph_from_dataset(self, dataset_dict, dataset_ref):
-        pass
+    def _set_field(self, dataset_dict: dict[str, Any], key: str, value: Any) -> None:
+        for extra in dataset_dict.get("extras", []):
+            if extra.get("key") == key:
+                extra["value"] = value
+                break
+        in_extras = any(e.get("key") == key for e in dataset_dict.get("extras", []))
+        if key in dataset_dict or not in_extras:
+            dataset_dict[key] = value
+
+    def _drop_values(self, dataset_dict: dict[str, Any], key: str, drop: set[str]) -> None:
+        """Remove ``drop`` from a list field kept either at the root or in extras."""
+
+        def clean(value: Any) -> Any:
+            if isinstance(value, str):
+                try:
+                    loaded = json.loads(value)
+                except ValueError:
+                    loaded = None
+                if not isinstance(loaded, list):
+                    return None if value in drop else value
+                kept = [v for v in loaded if str(v) not in drop]
+                return json.dumps(kept) if kept else None
+            kept = [v for v in _as_list(value) if str(v) not in drop]
+            return kept or None
+
+        if key in dataset_dict:
+            value = clean(dataset_dict[key])
+            if value is None:
+                dataset_dict.pop(key)
+            else:
+                dataset_dict[key] = value
+        extras = []
+        for extra in dataset_dict.get("extras", []):
+            if extra.get("key") == key:
+                value = clean(extra["value"])
+                if value is None:
+                    continue
+                extra = {**extra, "value": value}
+            extras.append(extra)
+        if "extras" in dataset_dict:
+            dataset_dict["extras"] = extras
+
+
+def _has_agent(value: Any) -> bool:
+    return any(isinstance(a, dict) and any(a.values()) for a in _as_list(value))
+
+
+def _natural(uri: str) -> tuple[int, str]:
+    tail = uri.rsplit("/", 1)[-1]
+    return (int(tail), uri) if tail.isdigit() else (1 << 30, uri)
+
+
+__all__ = [
+    "LinearEuropeanDCATAP3Profile",
+    "PublicservicesProfile",
+    "consortium",
+    "forget_consortia",
+    "remember_consortium",
+]
