@@ -1,1 +1,3 @@
-__all__: list[str] = []
+from ckanext.publicservices.dcat.views import publicservices_dcat
+
+__all__: list[str] = ["publicservices_dcat"]

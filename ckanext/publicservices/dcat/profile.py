@@ -13,6 +13,7 @@ serialise → parse gives the same field values. The mapping table is in the REA
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -212,7 +213,10 @@ class PublicservicesProfile(RDFProfile):
             g.add((concept, SKOS.prefLabel, Literal(kind[1], lang="en")))
             g.add((concept, SKOS.inScheme, ps["DatasetTypes"]))
 
+        license_url = dataset_dict.get("license_url")
         for distribution in g.objects(dataset_ref, DCAT.distribution):
+            if license_url and (distribution, DCT.license, None) not in g:
+                g.add((distribution, DCT.license, URIRef(license_url)))
             self._distribution(distribution)
 
     def _concept(self, uri: URIRef, label: str | None, scheme: URIRef | None) -> None:
@@ -237,8 +241,11 @@ class PublicservicesProfile(RDFProfile):
                 g.add((dataset_ref, DCAT.theme, uri))
                 self._concept(uri, term.label if term else None, scheme)
         themes = vocab_api.data_themes()
-        for uri in vocab_api.eu_theme_uris(services, functions):
-            g.add((dataset_ref, DCAT.theme, URIRef(uri)))
+        if not _as_list(dataset_dict.get("theme")):
+            # the schema fills ``theme`` from the services on save; datasets that missed that
+            # (older records, other write paths) get the same derivation here
+            for uri in vocab_api.eu_theme_uris(services):
+                g.add((dataset_ref, DCAT.theme, URIRef(uri)))
         # every EU theme (derived or chosen) described as a concept of the EU table
         for theme in list(g.objects(dataset_ref, DCAT.theme)):
             code = str(theme).rsplit("/", 1)[-1]
@@ -369,7 +376,14 @@ class PublicservicesProfile(RDFProfile):
             for agent in list(g.objects(attribution, DCAT.agent)):
                 g.remove((attribution, DCAT.agent, agent))
                 g.add((attribution, PROV.agent, agent))
-            for role in g.objects(attribution, DCAT.hadRole):
+            for role in list(g.objects(attribution, DCAT.hadRole)):
+                if not str(role).startswith(("http://", "https://")):
+                    # ckanext-dcat makes an IRI of a text role; keep the text as a label
+                    g.remove((attribution, DCAT.hadRole, role))
+                    node = BNode()
+                    g.add((attribution, DCAT.hadRole, node))
+                    g.add((node, RDFS.label, Literal(str(role))))
+                    role = node
                 g.add((role, RDF.type, DCAT.Role))
 
     def _distribution(self, distribution: URIRef) -> None:
@@ -404,8 +418,17 @@ class PublicservicesProfile(RDFProfile):
         catalog_dict = catalog_dict or {}
         if (catalog_ref, DCT.publisher, None) in g:
             return
-        agent = URIRef(catalog_dict.get("publisher_uri") or catalog_uri())
-        name = catalog_dict.get("publisher_name") or tk.config.get("ckan.site_title") or "CKAN"
+        agent = URIRef(
+            catalog_dict.get("publisher_uri")
+            or tk.config.get("ckanext.publicservices.dcat.publisher_uri")
+            or catalog_uri().rstrip("/") + "/#publisher"
+        )
+        name = (
+            catalog_dict.get("publisher_name")
+            or tk.config.get("ckanext.publicservices.dcat.publisher_name")
+            or tk.config.get("ckan.site_title")
+            or "CKAN"
+        )
         g.add((catalog_ref, DCT.publisher, agent))
         g.add((agent, RDF.type, FOAF.Agent))
         if (agent, FOAF.name, None) not in g:
@@ -436,8 +459,7 @@ class PublicservicesProfile(RDFProfile):
             dataset_dict["la_service"] = services
         if functions:
             dataset_dict["la_function"] = functions
-        drop = set(services) | set(functions) | set(vocab_api.eu_theme_uris(services, functions))
-        self._drop_values(dataset_dict, "theme", drop)
+        self._drop_values(dataset_dict, "theme", set(services) | set(functions))
 
         # areas
         areas = []
@@ -488,18 +510,36 @@ class PublicservicesProfile(RDFProfile):
             if items:
                 dataset_dict[r.field] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
 
-        # attributions made from the consortium's partners belong to the consortium
-        role = str(ps[vocab.PARTNER_ROLE])
-        attributions = dataset_dict.get("qualified_attribution")
-        if isinstance(attributions, list):
-            kept = [a for a in attributions if not (isinstance(a, dict) and a.get("role") == role)]
-            if kept:
-                dataset_dict["qualified_attribution"] = kept
-            else:
-                dataset_dict.pop("qualified_attribution", None)
+        # qualified attributions (roles may be text); the consortium's partners are left out:
+        # they belong to the consortium, not to the dataset
+        role = URIRef(ps[vocab.PARTNER_ROLE])
+        attributions = []
+        for node in g.objects(dataset_ref, PROV.qualifiedAttribution):
+            roles = list(g.objects(node, DCAT.hadRole))
+            if role in roles:
+                continue
+            attribution: dict[str, Any] = {}
+            for r in roles:
+                label = self._object_value(r, RDFS.label) if isinstance(r, BNode) else str(r)
+                if label:
+                    attribution["role"] = label
+            agents = self._agents_details(node, PROV.agent)
+            if agents:
+                attribution["agent"] = agents
+            if attribution:
+                attributions.append(attribution)
+        if attributions:
+            dataset_dict["qualified_attribution"] = sorted(
+                attributions, key=lambda a: json.dumps(a, sort_keys=True)
+            )
+        else:
+            dataset_dict.pop("qualified_attribution", None)
 
         # the consortium as publisher is the organisation, not a publisher field value
         site = catalog_uri().rstrip("/") + "/organization/"
+        for pub in g.objects(dataset_ref, DCT.publisher):
+            if str(pub).startswith(site):
+                dataset_dict["owner_org"] = str(pub)[len(site) :]
         pubs = dataset_dict.get("publisher")
         if isinstance(pubs, list):
             pubs = [
@@ -512,8 +552,14 @@ class PublicservicesProfile(RDFProfile):
             else:
                 dataset_dict.pop("publisher", None)
 
-        # distributions: EU file types and IANA media types back to CKAN's values
+        # distributions: EU file types and IANA media types back to CKAN's values; the dataset
+        # licence copied onto distributions without their own is not a resource licence
         by_ref = {r.get("distribution_ref"): r for r in dataset_dict.get("resources", [])}
+        license_id = dataset_dict.get("license_id")
+        register = _license_urls()
+        for resource in by_ref.values():
+            if license_id and register.get(resource.get("license", "")) == license_id:
+                resource.pop("license")
         for distribution in g.objects(dataset_ref, DCAT.distribution):
             resource = by_ref.get(str(distribution))
             if resource is None:
@@ -572,6 +618,13 @@ class PublicservicesProfile(RDFProfile):
             extras.append(extra)
         if "extras" in dataset_dict:
             dataset_dict["extras"] = extras
+
+
+@functools.cache
+def _license_urls() -> dict[str, str]:
+    from ckan.model.license import LicenseRegister
+
+    return {lic.url: lic_id for lic_id, lic in LicenseRegister().items() if lic.url}
 
 
 def _has_agent(value: Any) -> bool:
