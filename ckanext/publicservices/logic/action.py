@@ -1,1 +1,15 @@
-__all__: list[str] = []
+from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
+from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
+
+from ckanext.publicservices.dcat.logic import (
+    dcat_catalog_search,
+    dcat_catalog_show,
+    dcat_dataset_show,
+)
+
+__all__: list[str] = [
+    *_vocabulary_actions,
+    "dcat_catalog_search",
+    "dcat_catalog_show",
+    "dcat_dataset_show",
+]
