@@ -41,6 +41,7 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     # IConfigurer
 
@@ -55,6 +56,22 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.publicservices.logic import indexing
 
         return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        from ckanext.publicservices.logic import indexing
+
+        return indexing.label_facets(search_results)
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        from ckanext.publicservices.logic import indexing
+
+        for field, label in indexing.FACETS.items():
+            facets_dict[field] = tk._(label)
+        return facets_dict
 
 
 @tk.blanket.helpers(validation_helpers)
