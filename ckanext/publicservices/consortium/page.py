@@ -179,7 +179,7 @@ def publications(
                 "type": t,
                 "label": labels.get(t, t),
                 "count": type_counts.get(t, 0),
-                "items": groups.get(t, []),
+                "entries": groups.get(t, []),
             }
             for t in ordered
             if t in labels or type_counts.get(t)
