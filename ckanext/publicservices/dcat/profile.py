@@ -55,6 +55,14 @@ PUBLISHER_TYPES = {
     "digital agency": "Company",
 }
 
+PUBLISHER_TYPE_LABELS = {"LocalAuthority": "Local Authority", "Company": "Company"}
+ADMS_PUBLISHER_SCHEME = URIRef("http://purl.org/adms/publishertype/1.0")
+OGL_3 = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+ATTRIBUTION = URIRef("http://purl.org/adms/licencetype/Attribution")
+UNKNOWN_IPR = URIRef("http://purl.org/adms/licencetype/UnknownIPR")
+EU_AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/"
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+
 # ISO 639-1 → EU language authority table (DCAT-AP wants IRIs for dct:language)
 LANGUAGES = {"en": "ENG", "cy": "CYM", "gd": "GLA", "ga": "GLE"}
 
@@ -329,7 +337,7 @@ class PublicservicesProfile(RDFProfile):
         if ptype and (agent, DCT.type, None) not in g:
             uri = URIRef(ADMS_PUBLISHER_TYPE + ptype)
             g.add((agent, DCT.type, uri))
-            self._concept(uri, None, None)
+            self._concept(uri, PUBLISHER_TYPE_LABELS[ptype], ADMS_PUBLISHER_SCHEME)
         lead = org_dict.get("lead_authority")
         if lead:
             term = vocab_api.council(lead)
@@ -358,10 +366,13 @@ class PublicservicesProfile(RDFProfile):
             g.add((agent, RDF.type, FOAF.Agent))
             g.add((agent, RDF.type, FOAF.Organization))
             g.add((agent, FOAF.name, Literal(partner["name"])))
+            g.add((agent, DCT.type, ps[vocab.PARTNER_TYPE]))
             url = str(partner.get("url") or "")
             if url.startswith(("http://", "https://")):
                 g.add((agent, FOAF.homepage, URIRef(url)))
         g.add((role, RDF.type, DCAT.Role))
+        partner_type = ps[vocab.PARTNER_TYPE]
+        self._concept(partner_type, "Consortium partner organisation", None)
 
     def _fix_qualified_attribution(self, dataset_ref: URIRef) -> None:
         """ckanext-dcat 2.4.4 writes qualified attributions as dcat:qualifiedAttribution /
@@ -410,12 +421,40 @@ class PublicservicesProfile(RDFProfile):
             g.add((standard, RDF.type, DCT.Standard))
         for lic in g.objects(distribution, DCT.license):
             g.add((lic, RDF.type, DCT.LicenseDocument))
+            if (lic, DCT.type, UNKNOWN_IPR) in g:
+                self._concept(UNKNOWN_IPR, "Unknown IPR", None)
+        for predicate in (DCAT.accessURL, DCAT.downloadURL):
+            for url in g.objects(distribution, predicate):
+                g.add((url, RDF.type, RDFS.Resource))
+        if (distribution, DCATAP.availability, None) not in g:
+            availability = default_availability()
+            if availability:
+                uri = URIRef(EU_AVAILABILITY + availability)
+                g.add((distribution, DCATAP.availability, uri))
+                self._concept(uri, availability.title(), None)
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         g = self.g
         g.bind("ps", Namespace(vocab.namespace()))
         self._languages(catalog_ref)
         catalog_dict = catalog_dict or {}
+        for homepage in g.objects(catalog_ref, FOAF.homepage):
+            g.add((homepage, RDF.type, FOAF.Document))
+        for scheme, label in (
+            (EU_THEME_SCHEME, "Data theme"),
+            (LGSL_SCHEME, "Local Government Service List"),
+            (LGFL_SCHEME, "Local Government Function List"),
+        ):
+            g.add((catalog_ref, DCAT.themeTaxonomy, scheme))
+            g.add((scheme, RDF.type, SKOS.ConceptScheme))
+            g.add((scheme, DCT.title, Literal(label, lang="en")))
+        lic = tk.config.get("ckanext.publicservices.dcat.catalog_license", OGL_3)
+        if lic:
+            g.add((catalog_ref, DCT.license, URIRef(lic)))
+            g.add((URIRef(lic), RDF.type, DCT.LicenseDocument))
+            if lic == OGL_3:
+                g.add((URIRef(lic), DCT.type, ATTRIBUTION))
+                self._concept(ATTRIBUTION, "Attribution", None)
         if (catalog_ref, DCT.publisher, None) in g:
             return
         agent = URIRef(
@@ -431,6 +470,16 @@ class PublicservicesProfile(RDFProfile):
         )
         g.add((catalog_ref, DCT.publisher, agent))
         g.add((agent, RDF.type, FOAF.Agent))
+        ptype = catalog_dict.get("publisher_type") or tk.config.get(
+            "ckanext.publicservices.dcat.publisher_type", "LocalAuthority"
+        )
+        if ptype:
+            g.add((agent, DCT.type, URIRef(ADMS_PUBLISHER_TYPE + ptype)))
+            self._concept(
+                URIRef(ADMS_PUBLISHER_TYPE + ptype),
+                PUBLISHER_TYPE_LABELS.get(ptype, ptype),
+                ADMS_PUBLISHER_SCHEME,
+            )
         if (agent, FOAF.name, None) not in g:
             g.add((agent, FOAF.name, Literal(name)))
         if (catalog_ref, DCT.description, None) not in g:
@@ -572,6 +621,9 @@ class PublicservicesProfile(RDFProfile):
                 label = self._object_value(fmt, RDFS.label)
                 if label:
                     resource["format"] = label
+            availability = default_availability()
+            if availability and resource.get("availability") == EU_AVAILABILITY + availability:
+                resource.pop("availability")
             media = self._object(distribution, DCAT.mediaType)
             if isinstance(media, URIRef) and str(media).startswith(IANA_MEDIA_TYPES):
                 resource["mimetype"] = str(media)[len(IANA_MEDIA_TYPES) :]
@@ -625,6 +677,12 @@ def _license_urls() -> dict[str, str]:
     from ckan.model.license import LicenseRegister
 
     return {lic.url: lic_id for lic_id, lic in LicenseRegister().items() if lic.url}
+
+
+def default_availability() -> str:
+    """EU planned-availability code given to distributions that do not state one."""
+    value = tk.config.get("ckanext.publicservices.dcat.default_availability", "AVAILABLE")
+    return "" if value in (None, "", "none") else str(value)
 
 
 def _has_agent(value: Any) -> bool:

@@ -204,6 +204,7 @@ UK_FREQUENCY = "ukFrequency"
 LEAD_AUTHORITY = "leadAuthority"
 PARTNER_ROLE = "ConsortiumPartner"
 PARTNER_ROLE_TEXT = "partnerRole"
+PARTNER_TYPE = "PartnerOrganisation"
 
 
 def _add_property(
@@ -305,6 +306,9 @@ def definition_graph(ns_uri: str | None = None) -> Graph:
         False,
         RDFS.Literal,
     )
+    ptype = ns[PARTNER_TYPE]
+    g.add((ptype, RDF.type, SKOS.Concept))
+    g.add((ptype, SKOS.prefLabel, Literal("Consortium partner organisation", lang="en")))
     role = ns[PARTNER_ROLE]
     g.add((role, RDF.type, DCAT.Role))
     g.add((role, RDF.type, SKOS.Concept))
