@@ -21,8 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--memory", action="store_true", help="keep everything in memory (default)")
     ap.add_argument("--verbose", action="store_true", help="log every request")
     args = ap.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
     service = SearchService(None if args.memory else args.data_dir)
     if args.data_dir and not args.memory:
         service.core("ckan")  # load the stored documents before announcing readiness

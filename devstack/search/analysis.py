@@ -21,14 +21,32 @@ Token = tuple[int, str]
 
 NGRAM_MIN, NGRAM_MAX = 2, 10
 
-_STEMMER = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw()).filter(
-    tantivy.Filter.stemmer("english")
-).build()
+_STEMMER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.raw())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
 
 # ASCIIFoldingFilter covers far more, but these are the letters NFKD decomposition cannot fold.
 _FOLD_EXTRA = str.maketrans(
-    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "œ": "oe", "Œ": "OE", "đ": "d",
-     "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"}
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "þ": "th",
+        "Þ": "TH",
+        "ð": "d",
+        "Ð": "D",
+        "ı": "i",
+    }
 )
 
 
@@ -74,9 +92,7 @@ def word_delimiter(token: str, *, catenate: bool, split_case: bool) -> list[tupl
                 parts.append((cur, prev == 3))
             cur, prev = "", 0
             continue
-        if cur and (
-            (prev == 3) != (cls == 3) or (split_case and prev == 1 and cls == 2)
-        ):
+        if cur and ((prev == 3) != (cls == 3) or (split_case and prev == 1 and cls == 2)):
             parts.append((cur, prev == 3))
             cur = ""
         cur += c

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -18,7 +19,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .index import Index, iter_bits
-from .query import MatchAll, Node, QueryBuilder, QueryError, parse_qf
+from .query import (
+    Bool,
+    MatchAll,
+    MatchNone,
+    Node,
+    QueryBuilder,
+    QueryError,
+    fix_negative,
+    parse_qf,
+)
 from .schema import DATE, FLOAT, INT, FieldDef, Schema, SchemaError, format_date
 from .store import DocStore
 
@@ -28,6 +38,22 @@ MAX_ROWS = 1_000_000  # larger `rows` values are refused rather than risking mem
 _FILTER_CACHE_SIZE = 512
 
 Params = dict[str, list[str]]
+
+_LOCAL_RE = re.compile(r"^\s*\{!([^}]*)\}(.*)$", re.S)
+_PAIR_RE = re.compile(r"""([\w.]+)(?:=(?:'([^']*)'|"([^"]*)"|(\S+)))?""")
+
+
+def _local_pairs(inner: str) -> list[tuple[str, str]]:
+    """`bool must=bees q.op=AND` → [("type", "bool"), ("must", "bees"), ("q.op", "AND")]."""
+    pairs = []
+    for i, m in enumerate(_PAIR_RE.finditer(inner)):
+        key, value = m.group(1), next((g for g in m.groups()[1:] if g is not None), None)
+        if value is None:
+            if i == 0:
+                pairs.append(("type", key))
+            continue
+        pairs.append((key, value))
+    return pairs
 
 
 class SolrError(Exception):
@@ -90,7 +116,9 @@ def _int(params: Params, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SolrError(400, f"Invalid integer for parameter '{name}': For input string: \"{raw}\"") from None
+        raise SolrError(
+            400, f"Invalid integer for parameter '{name}': For input string: \"{raw}\""
+        ) from None
 
 
 class Core:
@@ -128,21 +156,21 @@ class Core:
             raise SolrError(400, f"Unsupported response writer wt={wt}; only json is supported")
         for unsupported in ("bf", "boost", "bq"):
             if _one(params, unsupported):
-                raise SolrError(400, f"The '{unsupported}' parameter is not supported by this search service")
+                raise SolrError(
+                    400, f"The '{unsupported}' parameter is not supported by this search service"
+                )
         sort_spec = self._parse_sort(_one(params, "sort") or "score desc")
         fl = self._parse_fl(params.get("fl") or ["*"])
         builder = QueryBuilder(self.schema)
         q_node = self._main_query(builder, params)
         fq_params = [f for f in params.get("fq", []) if f.strip()]
-        default_and = (_one(params, "q.op", "OR") or "OR").upper() == "AND"
-        df = _one(params, "df", "text")
         need_score = any(f == "score" for f, _ in sort_spec) or "score" in fl
         with self.lock.read():
             idx = self.index
             result = idx.evaluate(q_node, need_score)
             bits = result.bits
             for fq in fq_params:
-                bits &= self._filter(builder, fq, df, default_and)
+                bits &= self._filter(builder, fq, params)
             total = bits.bit_count()
             scores = result.score_map() if need_score else {}
             ordered = self._sorted(idx, bits, scores, sort_spec, start + rows)
@@ -159,46 +187,72 @@ class Core:
             "response": {"numFound": total, "start": start, "numFoundExact": True, "docs": docs},
         }
         if "score" in fl:
-            body["response"]["maxScore"] = max((scores.get(d, 0.0) for d in iter_bits(bits)), default=0.0)
+            body["response"]["maxScore"] = max(
+                (scores.get(d, 0.0) for d in iter_bits(bits)), default=0.0
+            )
         if facets is not None:
             body["facet_counts"] = {
-                "facet_queries": {}, "facet_fields": facets, "facet_ranges": {},
-                "facet_intervals": {}, "facet_heatmaps": {},
+                "facet_queries": {},
+                "facet_fields": facets,
+                "facet_ranges": {},
+                "facet_intervals": {},
+                "facet_heatmaps": {},
             }
         return body
 
     def _main_query(self, builder: QueryBuilder, params: Params) -> Node:
         q = _one(params, "q")
         def_type = (_one(params, "defType") or "lucene").lower()
+        if q is None or not q.strip():
+            alt = _one(params, "q.alt")
+            if alt:
+                return self._parse(builder, alt, "lucene", params)
+            return MatchAll() if def_type == "lucene" and q is None else MatchNone()
+        return self._parse(builder, q, def_type, params)
+
+    def _parse(self, builder: QueryBuilder, text: str, def_type: str, params: Params) -> Node:
+        """Parse `text` with parser `def_type`; `{!type k=v …}` local params override both."""
+        local = _LOCAL_RE.match(text)
+        if local:
+            pairs = _local_pairs(local.group(1))
+            lp: Params = {}
+            for k, v in pairs:
+                lp.setdefault(k, []).append(v)
+            def_type = (_one(lp, "type") or def_type).lower()
+            text = _one(lp, "v") or local.group(2)
+            params = {**params, **lp}
+            if def_type == "bool":
+                sub = {
+                    k: [self._parse(builder, v, "lucene", params) for v in lp.get(k, [])]
+                    for k in ("must", "should", "must_not", "filter")
+                }
+                return fix_negative(
+                    Bool(
+                        must=sub["must"] + sub["filter"],
+                        should=sub["should"],
+                        must_not=sub["must_not"],
+                    )
+                )
         default_and = (_one(params, "q.op", "OR") or "OR").upper() == "AND"
         df = _one(params, "df", "text")
         try:
-            if q is None or not q.strip():
-                alt = _one(params, "q.alt")
-                if alt:
-                    return builder.lucene(alt, df=df, default_and=default_and)
-                return MatchAll() if def_type == "lucene" and q is None else builder.lucene("", df=df)
+            tie = float(_one(params, "tie", "0") or 0)
             if def_type == "dismax":
                 builder._df = df
                 qf = parse_qf(_one(params, "qf")) or [(df or "text", 1.0)]
-                return builder.dismax(
-                    q, qf, mm=_one(params, "mm"), tie=float(_one(params, "tie", "0") or 0)
-                )
+                return builder.dismax(text, qf, mm=_one(params, "mm"), tie=tie)
             if def_type == "edismax":
                 qf = parse_qf(_one(params, "qf")) or [(df or "text", 1.0)]
-                return builder.lucene(
-                    q, df=df, default_and=default_and, qf=qf,
-                    tie=float(_one(params, "tie", "0") or 0),
-                )
+                return builder.lucene(text, df=df, default_and=default_and, qf=qf, tie=tie)
             if def_type in ("lucene", "standard"):
-                return builder.lucene(q, df=df, default_and=default_and)
+                return builder.lucene(text, df=df, default_and=default_and)
         except (QueryError, ValueError) as exc:
             raise SolrError(400, str(exc)) from None
         raise SolrError(400, f"Unknown query parser '{def_type}'")
 
-    def _filter(self, builder: QueryBuilder, fq: str, df: str | None, default_and: bool) -> int:
+    def _filter(self, builder: QueryBuilder, fq: str, params: Params) -> int:
         """A filter query's documents, cached until the next write (filters are never scored)."""
-        key = (fq, df or "", "AND" if default_and else "OR")
+        key = (fq, _one(params, "df") or "", _one(params, "q.op") or "")
         gen = self.index.generation
         with self._filters_lock:
             if self._filters_gen != gen:
@@ -207,10 +261,7 @@ class Core:
             cached = self._filters.get(key)
         if cached is not None and "NOW" not in fq:
             return cached
-        try:
-            node = builder.lucene(fq, df=df, default_and=default_and)
-        except QueryError as exc:
-            raise SolrError(400, str(exc)) from None
+        node = self._parse(builder, fq, "lucene", params)
         bits = self.index.evaluate(node, False).bits
         with self._filters_lock:
             if self._filters_gen == gen and len(self._filters) < _FILTER_CACHE_SIZE:
@@ -227,21 +278,32 @@ class Core:
                 continue
             bits = part.split()
             if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
-                raise SolrError(400, f"Can't determine a Sort Order (asc or desc) in sort spec '{part}'")
+                raise SolrError(
+                    400, f"Can't determine a Sort Order (asc or desc) in sort spec '{part}'"
+                )
             name, desc = bits[0], bits[1].lower() == "desc"
             if name != "score":
                 fd = self.schema.field(name)
                 if fd is None:
                     raise SolrError(400, f"sort param field can't be found: {name}")
                 if fd.multi:
-                    raise SolrError(400, f"can not sort on multivalued field: {name} of type: {fd.kind}")
+                    raise SolrError(
+                        400, f"can not sort on multivalued field: {name} of type: {fd.kind}"
+                    )
                 if not fd.indexed:
-                    raise SolrError(400, f"can not sort on a field w/o docValues unless it is indexed: {name}")
+                    raise SolrError(
+                        400, f"can not sort on a field w/o docValues unless it is indexed: {name}"
+                    )
             out.append((name, desc))
         return out
 
     def _sorted(
-        self, idx: Index, bits: int, scores: dict[int, float], spec: list[tuple[str, bool]], need: int
+        self,
+        idx: Index,
+        bits: int,
+        scores: dict[int, float],
+        spec: list[tuple[str, bool]],
+        need: int,
     ) -> list[int]:
         docnos = list(iter_bits(bits))  # index order: the final tie-break
         if need <= 0 or not docnos:
@@ -304,7 +366,9 @@ class Core:
                 raise SolrError(400, f"undefined field {name}")
 
             def p(key: str, default: str, name: str = name) -> str:
-                return _one(params, f"f.{name}.facet.{key}") or _one(params, f"facet.{key}") or default
+                return (
+                    _one(params, f"f.{name}.facet.{key}") or _one(params, f"facet.{key}") or default
+                )
 
             try:
                 limit = int(p("limit", "100"))
@@ -314,7 +378,12 @@ class Core:
                 raise SolrError(400, f"Invalid facet parameter: {exc}") from None
             sort = p("sort", "count" if limit > 0 else "index").lower()
             out[name] = idx.facet(
-                name, bits, limit=limit, mincount=mincount, sort=sort, offset=offset,
+                name,
+                bits,
+                limit=limit,
+                mincount=mincount,
+                sort=sort,
+                offset=offset,
                 prefix=_one(params, f"f.{name}.facet.prefix") or _one(params, "facet.prefix"),
                 fmt=lambda v, fd=fd: _output(fd, v),
             )
@@ -331,7 +400,9 @@ class Core:
                 self._update_json(text)
             else:
                 self._update_xml(text)
-        return {"responseHeader": {"status": 0, "QTime": int((time.perf_counter() - started) * 1000)}}
+        return {
+            "responseHeader": {"status": 0, "QTime": int((time.perf_counter() - started) * 1000)}
+        }
 
     def _update_json(self, text: str) -> None:
         try:

@@ -130,7 +130,9 @@ class Index:
                     length += len(tokens)
                 fi.lengths[d] = length
                 fi.total_len += length
-                terms: Iterable[object] = {t for v in values for _, t in analyze(fd.kind, str(v), index=True)}
+                terms: Iterable[object] = {
+                    t for v in values for _, t in analyze(fd.kind, str(v), index=True)
+                }
             else:
                 terms = set(values)
             for t in terms:
@@ -163,7 +165,9 @@ class Index:
                 continue
             fi.present &= mask
             if fi.analysed:
-                for t in {t for v in prepared[name] for _, t in analyze(fi.fd.kind, str(v), index=True)}:
+                for t in {
+                    t for v in prepared[name] for _, t in analyze(fi.fd.kind, str(v), index=True)
+                }:
                     self._drop(fi, t, mask)
                     plist = fi.positions.get(t)
                     if plist is not None:
@@ -332,8 +336,16 @@ class Index:
     # ---- facets and sorting ----
 
     def facet(
-        self, name: str, bits: int, *, limit: int, mincount: int, sort: str, offset: int,
-        prefix: str | None, fmt,  # noqa: ANN001 - value formatter
+        self,
+        name: str,
+        bits: int,
+        *,
+        limit: int,
+        mincount: int,
+        sort: str,
+        offset: int,
+        prefix: str | None,
+        fmt,  # noqa: ANN001 - value formatter
     ) -> list[object]:
         fi = self.fields.get(name)
         counts: dict[object, int] = {}

@@ -42,6 +42,8 @@ __all__ = [
     "QueryBuilder",
     "date_math",
     "min_should_match",
+    "fix_negative",
+    "parse_qf",
 ]
 
 
@@ -117,10 +119,23 @@ class DisMax(Node):
 # ---- date math ---------------------------------------------------------------------------------
 
 _UNITS = {
-    "YEAR": "years", "YEARS": "years", "MONTH": "months", "MONTHS": "months", "DAY": "days",
-    "DAYS": "days", "DATE": "days", "HOUR": "hours", "HOURS": "hours", "MINUTE": "minutes",
-    "MINUTES": "minutes", "SECOND": "seconds", "SECONDS": "seconds", "MILLI": "ms",
-    "MILLIS": "ms", "MILLISECOND": "ms", "MILLISECONDS": "ms",
+    "YEAR": "years",
+    "YEARS": "years",
+    "MONTH": "months",
+    "MONTHS": "months",
+    "DAY": "days",
+    "DAYS": "days",
+    "DATE": "days",
+    "HOUR": "hours",
+    "HOURS": "hours",
+    "MINUTE": "minutes",
+    "MINUTES": "minutes",
+    "SECOND": "seconds",
+    "SECONDS": "seconds",
+    "MILLI": "ms",
+    "MILLIS": "ms",
+    "MILLISECOND": "ms",
+    "MILLISECONDS": "ms",
 }
 _MATH_RE = re.compile(r"([+-]\d+|/)([A-Z]+)")
 
@@ -159,8 +174,23 @@ def _add(dt: datetime, n: int, unit: str) -> datetime:
     if unit in ("years", "months"):
         months = dt.month - 1 + n * (12 if unit == "years" else 1)
         year, month = dt.year + months // 12, months % 12 + 1
-        day = min(dt.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+        day = min(
+            dt.day,
+            [
+                31,
+                29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                31,
+                30,
+                31,
+                30,
+                31,
+                31,
+                30,
+                31,
+                30,
+                31,
+            ][month - 1],
+        )
         return dt.replace(year=year, month=month, day=day)
     if unit == "ms":
         return dt + timedelta(milliseconds=n)
@@ -269,22 +299,29 @@ class QueryBuilder:
     # -- Lucene standard syntax --
 
     def lucene(
-        self, q: str, *, df: str | None = "text", default_and: bool = False,
-        qf: list[tuple[str, float]] | None = None, tie: float = 0.0,
+        self,
+        q: str,
+        *,
+        df: str | None = "text",
+        default_and: bool = False,
+        qf: list[tuple[str, float]] | None = None,
+        tie: float = 0.0,
     ) -> Node:
         """Parse Lucene syntax. With `qf` (edismax), unfielded terms search those fields."""
         if "{!" in q:
-            raise QueryError("Local parameters ({!...}) are not supported by this search service")
+            raise QueryError("Local parameters ({!...}) are only supported at the start of a query")
         q = q.strip()
         if not q:
             return MatchNone()
         try:
             ast = luqum_parser.parse(_normalise_ops(q))
         except (ParseError, TypeError, ValueError) as exc:
-            raise QueryError(f"org.apache.solr.search.SyntaxError: Cannot parse '{q}': {exc}") from None
+            raise QueryError(
+                f"org.apache.solr.search.SyntaxError: Cannot parse '{q}': {exc}"
+            ) from None
         self._df, self._and, self._qf, self._tie = df, default_and, qf, tie
         node = self._node(ast, None)
-        return _fix_negative(node)
+        return fix_negative(node)
 
     def _node(self, n: lt.Item, fname: str | None) -> Node:
         if isinstance(n, lt.SearchField):
@@ -450,7 +487,7 @@ class QueryBuilder:
         b.min_should = min_should_match(mm if mm is not None else "100%", len(should))
         if not b.must and not b.should and not b.must_not:
             return MatchNone()
-        return _fix_negative(b)
+        return fix_negative(b)
 
     def _df_or_text(self) -> str:
         return getattr(self, "_df", None) or "text"
@@ -468,11 +505,11 @@ def _dismax_tokens(q: str) -> list[tuple[str, str, bool]]:
     return out
 
 
-def _fix_negative(node: Node) -> Node:
+def fix_negative(node: Node) -> Node:
     """Solr adds `*:*` to a purely negative boolean query so it means "all except …"."""
     if isinstance(node, Bool):
-        node.must = [_fix_negative(n) for n in node.must]
-        node.should = [_fix_negative(n) for n in node.should]
+        node.must = [fix_negative(n) for n in node.must]
+        node.should = [fix_negative(n) for n in node.should]
         if node.must_not and not node.must and not node.should:
             node.must.append(MatchAll(boost=0.0))
     return node

@@ -76,8 +76,9 @@ def ckan_schema_path() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "config" / "solr" / "schema.xml"
 
 
+# ISO-8601 instant; Solr (Java's ISO_INSTANT) also accepts a numeric offset instead of `Z`
 _DATE_RE = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?Z$"
+    r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:?\d{2})$"
 )
 
 
@@ -86,13 +87,18 @@ def parse_date(value: str) -> int:
     m = _DATE_RE.match(value.strip())
     if not m:
         raise SchemaError(f"Invalid Date String:'{value}'")
-    y, mo, d, h, mi, s, frac = m.groups()
+    y, mo, d, h, mi, s, frac, zone = m.groups()
     try:
         dt = datetime(int(y), int(mo), int(d), int(h), int(mi), int(s), tzinfo=timezone.utc)
     except ValueError as exc:
         raise SchemaError(f"Invalid Date String:'{value}'") from exc
     ms = int((frac or "0").ljust(3, "0")[:3])
-    return int(dt.timestamp()) * 1000 + ms
+    offset = 0
+    if zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        offset = sign * (int(digits[:2]) * 60 + int(digits[2:])) * 60_000
+    return int(dt.timestamp()) * 1000 + ms - offset
 
 
 def format_date(ms: int) -> str:
@@ -201,8 +207,10 @@ class Schema:
                 dfd = self.field(dest)
                 if dfd is None:
                     continue
-                vals = [format_date(v) if isinstance(v, int) and self.field(name).kind == DATE
-                        else v for v in out[name]]
+                vals = [
+                    format_date(v) if isinstance(v, int) and self.field(name).kind == DATE else v
+                    for v in out[name]
+                ]
                 out.setdefault(dest, []).extend(self.convert(dfd, v) for v in vals)
         return out
 
@@ -223,7 +231,9 @@ class Schema:
             return str(v)
         if kind == INT:
             if isinstance(v, bool):
-                raise SchemaError(f"ERROR: Error adding field '{fd.name}'='{v}' msg=For input string")
+                raise SchemaError(
+                    f"ERROR: Error adding field '{fd.name}'='{v}' msg=For input string"
+                )
             try:
                 return int(v) if isinstance(v, int) else int(str(v).strip())
             except ValueError:
@@ -252,7 +262,9 @@ class Schema:
             try:
                 return parse_date(v)
             except SchemaError as exc:
-                raise SchemaError(f"ERROR: Error adding field '{fd.name}'='{v}' msg={exc}") from None
+                raise SchemaError(
+                    f"ERROR: Error adding field '{fd.name}'='{v}' msg={exc}"
+                ) from None
         return v
 
 

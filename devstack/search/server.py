@@ -75,7 +75,9 @@ class Handler(BaseHTTPRequestHandler):
             params: Params = parse_qs(url.query, keep_blank_values=True)
             ctype = self.headers.get("Content-Type", "")
             if body and ctype.startswith("application/x-www-form-urlencoded"):
-                for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
+                for k, v in parse_qs(
+                    body.decode("utf-8", "replace"), keep_blank_values=True
+                ).items():
                     params.setdefault(k, []).extend(v)
                 body = b""
             m = _ROUTE.match(url.path)
@@ -102,16 +104,22 @@ class Handler(BaseHTTPRequestHandler):
 
     def _schema(self, path: str, params: Params) -> None:
         wanted = (params.get("wt") or [""])[-1] if path == "/schema" else "schema.xml"
-        if path == "/admin/file" and (params.get("file") or [""])[-1] not in ("schema.xml", "managed-schema"):
+        if path == "/admin/file" and (params.get("file") or [""])[-1] not in (
+            "schema.xml",
+            "managed-schema",
+        ):
             raise SolrError(404, "Can not find: " + (params.get("file") or [""])[-1])
         schema = self.service.schema
         if wanted == "schema.xml":
             self._send(200, schema.xml_text.encode("utf-8"), "application/xml; charset=utf-8")
         else:
-            self._send_json(200, {
-                "responseHeader": {"status": 0, "QTime": 0},
-                "schema": {"name": schema.name, "uniqueKey": schema.unique_key},
-            })
+            self._send_json(
+                200,
+                {
+                    "responseHeader": {"status": 0, "QTime": 0},
+                    "schema": {"name": schema.name, "uniqueKey": schema.unique_key},
+                },
+            )
 
     def _send_error(self, exc: SolrError) -> None:
         body = {

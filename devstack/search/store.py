@@ -52,7 +52,9 @@ class DocStore:
         """Record the index order given to the documents after a reload."""
         with self._lock:
             self._db.execute("BEGIN")
-            self._db.executemany("UPDATE docs SET seq = ? WHERE key = ?", [(s, k) for k, s in items])
+            self._db.executemany(
+                "UPDATE docs SET seq = ? WHERE key = ?", [(s, k) for k, s in items]
+            )
             self._db.execute("COMMIT")
 
     def delete(self, keys: list[str]) -> None:
