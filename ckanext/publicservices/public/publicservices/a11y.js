@@ -1,0 +1,60 @@
+/* Accessibility fixes for markup that CKAN core's JavaScript widgets generate at run time.
+ *
+ * Select2 (core's "autocomplete" module: tags, formats, and the suite's service and council
+ * pickers) hides the labelled <input>/<select> and shows a span[role=combobox] with no accessible
+ * name (WCAG 4.1.2 Name, Role, Value). Each widget is named here by the <label> of the element it
+ * replaces, as soon as it appears (widgets are created after page load and when fields repeat).
+ */
+(function () {
+  "use strict";
+
+  var counter = 0;
+
+  function labelFor(original) {
+    if (!original) { return null; }
+    var label = original.id ?
+      document.querySelector('label[for="' + CSS.escape(original.id) + '"]') : null;
+    // a widget that replaces a hidden field (the suite's vocabulary pickers) sits in the field's
+    // form group, whose label points at the hidden field
+    if (!label && original.closest(".form-group")) {
+      label = original.closest(".form-group").querySelector("label");
+    }
+    if (!label) { return null; }
+    if (!label.id) { label.id = "ps-a11y-label-" + (++counter); }
+    return label;
+  }
+
+  function nameWidget(container) {
+    // the open dropdown is a .select2-container too, appended to <body>: it has its own listbox
+    if (container.parentElement === document.body) { return; }
+    var original = container.previousElementSibling;
+    var label = labelFor(original);
+    if (!label) { return; }
+    container.querySelectorAll(".select2-selection[role=combobox], .select2-search__field")
+      .forEach(function (el) {
+        el.setAttribute("aria-labelledby", label.id);
+        el.removeAttribute("aria-label");
+      });
+  }
+
+  function scan(root) {
+    if (root.nodeType !== 1) { return; }
+    // select2 re-renders parts of a widget (the inline search field) on every change
+    var around = root.closest(".select2-container");
+    if (around) { nameWidget(around); }
+    root.querySelectorAll(".select2-container").forEach(nameWidget);
+  }
+
+  function start() {
+    scan(document.body);
+    new MutationObserver(function (mutations) {
+      mutations.forEach(function (m) { m.addedNodes.forEach(scan); });
+    }).observe(document.body, {childList: true, subtree: true});
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
