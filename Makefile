@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-project test-search-conformance bench lint format clean
+.PHONY: config-reference install demo test test-project test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
@@ -43,3 +43,7 @@ format: install
 
 clean:
 	rm -rf .devstack build dist *.egg-info
+
+# README's configuration reference, regenerated from config_declaration.yaml
+config-reference: install
+	@$(PY) -m devstack.config_reference

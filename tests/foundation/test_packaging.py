@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
+import re
 from pathlib import Path
 
 import ckan.plugins as p
+import pytest
+
+pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def test_plugins_are_registered_as_entry_points():
@@ -50,28 +55,33 @@ def test_every_suite_option_is_declared():
     from ckan.common import config_declaration
 
     declared = {str(key) for key in config_declaration.iter_options()}
-    plugin_source = Path(__file__).resolve().parents[2] / "ckanext" / "publicservices"
+    package = Path(__file__).resolve().parents[2] / "ckanext" / "publicservices"
     used = set()
-    for path in plugin_source.rglob("*.py"):
-        text = path.read_text()
-        start = 0
-        while (i := text.find('"ckanext.publicservices.', start)) != -1:
-            end = text.find('"', i + 1)
-            used.add(text[i + 1 : end])
-            start = end + 1
-    undeclared = {key for key in used if key not in declared and not key.endswith(".")}
-    assert not undeclared, f"config options used but not declared: {sorted(undeclared)}"
+    for path in package.rglob("*.py"):
+        used |= set(
+            re.findall(r"[\"'](ckanext\.publicservices\.[a-z0-9_.]+)[\"']", path.read_text())
+        )
+    # dotted strings that name modules (e.g. "ckanext.publicservices.schemas") are not options
+    options = {
+        key
+        for key in used
+        if importlib.util.find_spec(key.rsplit(".", 1)[0]) is None or not _is_module(key)
+    }
+    undeclared = sorted(options - declared)
+    assert not undeclared, f"config options used but not declared: {undeclared}"
+
+
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 def test_readme_configuration_reference_lists_every_option():
-    import yaml
+    from devstack import config_reference
 
-    root = Path(__file__).resolve().parents[2]
-    declaration = yaml.safe_load(
-        (root / "ckanext" / "publicservices" / "config_declaration.yaml").read_text()
-    )
-    keys = [option["key"] for group in declaration["groups"] for option in group["options"]]
-    readme = (root / "README.md").read_text()
-    reference = readme.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
-    missing = [key for key in keys if f"`{key}`" not in reference]
-    assert not missing, f"README's configuration reference misses: {missing}"
+    readme = config_reference.README.read_text()
+    reference = readme.split(config_reference.HEADING, 1)[1].split("\n## ", 1)[0]
+    missing = [o["key"] for o in config_reference.options() if f"`{o['key']}`" not in reference]
+    assert not missing, f"run `make config-reference`; README misses: {missing}"
