@@ -47,7 +47,7 @@ def complete_dataset(i: int = 0, org: dict[str, Any] | None = None) -> dict[str,
             k: org[k] for k in ("id", "name", "title", "type", "is_organization", "state")
         },
         "license_id": "uk-ogl",
-        "license_url": "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "license_url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
         "license_title": "Open Government Licence",
         "url": "https://www.kent.gov.uk/fuel-poverty",
         "version": "1.2",

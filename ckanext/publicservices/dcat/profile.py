@@ -604,10 +604,17 @@ class PublicservicesProfile(RDFProfile):
         # distributions: EU file types and IANA media types back to CKAN's values; the dataset
         # licence copied onto distributions without their own is not a resource licence
         by_ref = {r.get("distribution_ref"): r for r in dataset_dict.get("resources", [])}
-        license_id = dataset_dict.get("license_id")
         register = _license_urls()
+        if not dataset_dict.get("license_id"):
+            # ckanext-dcat matches licence URIs exactly; http/https and a trailing slash differ
+            for distribution in g.objects(dataset_ref, DCAT.distribution):
+                lic = self._object(distribution, DCT.license)
+                if lic is not None and _url_key(str(lic)) in register:
+                    dataset_dict["license_id"] = register[_url_key(str(lic))]
+                    break
+        license_id = dataset_dict.get("license_id")
         for resource in by_ref.values():
-            if license_id and register.get(resource.get("license", "")) == license_id:
+            if license_id and register.get(_url_key(resource.get("license") or "")) == license_id:
                 resource.pop("license")
         for distribution in g.objects(dataset_ref, DCAT.distribution):
             resource = by_ref.get(str(distribution))
@@ -676,7 +683,11 @@ class PublicservicesProfile(RDFProfile):
 def _license_urls() -> dict[str, str]:
     from ckan.model.license import LicenseRegister
 
-    return {lic.url: lic_id for lic_id, lic in LicenseRegister().items() if lic.url}
+    return {_url_key(lic.url): lic_id for lic_id, lic in LicenseRegister().items() if lic.url}
+
+
+def _url_key(url: str) -> str:
+    return url.split("://", 1)[-1].rstrip("/")
 
 
 def default_availability() -> str:
