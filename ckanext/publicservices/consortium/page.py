@@ -162,8 +162,10 @@ def publications(
         validation.update(s for s in statuses if s)
         if any(s in ("failure", "error") for s in statuses):
             datasets_failing.append(item)
-        last = _parse_date(doc.get("extras_modified")) or _parse_date(doc.get("metadata_modified"))
-        allowed, late = overdue_days(doc.get("extras_frequency"), last, now)
+        # package_search moves the requested extras_* fields to their bare names
+        modified = doc.get("modified", doc.get("extras_modified"))
+        last = _parse_date(modified) or _parse_date(doc.get("metadata_modified"))
+        allowed, late = overdue_days(doc.get("frequency", doc.get("extras_frequency")), last, now)
         if allowed is not None:
             scheduled += 1
         if late:

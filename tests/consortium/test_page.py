@@ -1,0 +1,188 @@
+"""The consortium page: partnership, service focus, publications by type, state of its data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from ckan import model
+from ckan.lib import search
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+
+from tests.consortium import data
+
+pytestmark = [pytest.mark.usefixtures("with_plugins")]
+
+
+def _set_validation(resource_id: str, status: str) -> None:
+    # the validation job is the only writer of validation_status; stand in for it
+    res = model.Resource.get(resource_id)
+    assert res is not None
+    res.extras = dict(res.extras or {}, validation_status=status)
+    model.Session.commit()
+    search.rebuild(res.package_id)
+
+
+_BUILT: dict[str, Any] = {}
+
+
+@pytest.fixture
+def consortium(with_plugins: Any, reset_db: Any, reset_index: Any) -> dict[str, Any]:
+    # built once for the module, with the plugins loaded (with_plugins is function-scoped)
+    if not _BUILT:
+        reset_db()
+        reset_index()
+        _BUILT.update(_build())
+    return _BUILT
+
+
+def _build() -> dict[str, Any]:
+    sysadmin = factories.Sysadmin()
+    org = data.consortium(sysadmin, "kent-page")
+    other = data.consortium(sysadmin, "other-page", lead_authority="E08000017")
+    member = factories.UserWithToken()
+    call_action(
+        "organization_member_create",
+        {"user": sysadmin["name"]},
+        id=org["id"],
+        username=member["name"],
+        role="member",
+    )
+    fresh = data.dataset(
+        sysadmin,
+        org["id"],
+        "kent-fuel-poverty-risk",
+        title="Fuel poverty risk by ward",
+        frequency=data.ANNUAL,
+        resources=[{"url": "http://example.org/a.csv", "format": "CSV", "name": "a"}],
+    )
+    stale = data.dataset(
+        sysadmin,
+        org["id"],
+        "kent-energy-referrals",
+        title="Energy efficiency referrals",
+        frequency=data.ANNUAL,
+        modified="2018-02-28",
+        resources=[
+            {"url": "http://example.org/b.csv", "format": "CSV", "name": "b"},
+            {"url": "http://example.org/c.csv", "format": "CSV", "name": "c"},
+        ],
+    )
+    data.dataset(sysadmin, org["id"], "kent-private-notes", title="Private casework", private=True)
+    data.dataset(sysadmin, other["id"], "other-dataset", title="Another consortium's data")
+    call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        type="design-pattern",
+        name="kent-pattern",
+        title="Pattern: target warm-home help with shared data",
+        owner_org=org["id"],
+        license_id="cc-by",
+    )
+    call_action(
+        "package_create",
+        {"user": sysadmin["name"]},
+        type="learning-resource",
+        name="kent-learning",
+        title="Learning: system-dynamics model of fuel poverty",
+        owner_org=org["id"],
+        license_id="cc-by-sa",
+    )
+    _set_validation(fresh["resources"][0]["id"], "success")
+    _set_validation(stale["resources"][0]["id"], "failure")
+    _set_validation(stale["resources"][1]["id"], "success")
+    return {"org": org, "member": member}
+
+
+def _page(app: Any, name: str, user: dict[str, Any] | None = None) -> BeautifulSoup:
+    headers = {"Authorization": user["token"]} if user else {}
+    response = app.get(f"/organization/{name}", headers=headers, status=200)
+    return BeautifulSoup(response.body, "html.parser")
+
+
+def test_page_shows_the_partnership_and_service_focus(app: Any, consortium: Any) -> None:
+    page = _page(app, "kent-page")
+    partnership = page.find(class_="publicservices-partnership")
+    assert partnership is not None
+    lead = partnership.find(class_="publicservices-lead")
+    assert "Kent County Council" in lead.text and "E10000016" in lead.text
+    assert lead.find("a")["href"].endswith("/statistical-geography/E10000016")
+    partners = partnership.find(class_="publicservices-partners").text
+    assert "Kent Energy Efficiency Partnership" in partners and "service-design agency" in partners
+    assert partnership.find("a", href="https://uscreates.com") is not None
+    labels = [li.text.strip() for li in page.select(".publicservices-service-labels li")]
+    assert labels == ["Energy efficiency", "Keeping warm in winter"]
+
+
+def test_publications_are_grouped_by_type(app: Any, consortium: Any) -> None:
+    page = _page(app, "kent-page")
+    by_type = {
+        div["data-type"]: div.text for div in page.select(".publicservices-publication-type")
+    }
+    assert set(by_type) == {"dataset", "design-pattern", "learning-resource"}
+    assert "Fuel poverty risk by ward" in by_type["dataset"]
+    assert "Energy efficiency referrals" in by_type["dataset"]
+    assert "Pattern: target warm-home help" in by_type["design-pattern"]
+    assert "system-dynamics model" in by_type["learning-resource"]
+    assert "Pattern" not in by_type["dataset"]
+    # other consortia's and private datasets are not listed to visitors
+    assert "Another consortium" not in page.text
+    assert "Private casework" not in by_type["dataset"]
+    catalog = page.find("a", type="text/turtle")
+    assert catalog["href"].endswith("/organization/kent-page/catalog.ttl")
+
+
+def test_members_see_their_private_datasets(app: Any, consortium: Any) -> None:
+    page = _page(app, "kent-page", consortium["member"])
+    datasets = page.select_one('.publicservices-publication-type[data-type="dataset"]').text
+    assert "Private casework" in datasets
+
+
+def test_state_of_data_counts_validation_and_overdue_updates(app: Any, consortium: Any) -> None:
+    state = _page(app, "kent-page").find(class_="publicservices-data-state")
+    counts = [b.text for b in state.select(".publicservices-validation-counts .badge")]
+    assert counts == ["2", "1", "0", "0"]
+    assert "Energy efficiency referrals" in state.text  # a file to fix, and overdue
+    overdue = state.find(class_="publicservices-overdue").text
+    assert "Energy efficiency referrals" in overdue
+    assert "Fuel poverty risk by ward" not in overdue
+
+
+def test_per_consortium_block_is_included_when_present(app: Any, consortium: Any) -> None:
+    # a consortium without its own block still renders (the include is optional)
+    assert _page(app, "other-page").find(class_="publicservices-partnership") is not None
+
+
+def test_about_page_lists_the_consortium_fields(app: Any, consortium: Any) -> None:
+    response = app.get("/organization/about/kent-page", status=200)
+    assert "Kent County Council" in response.body
+    assert "UsCreates" in response.body
+    assert "Keeping warm in winter" in response.body
+
+
+def test_page_makes_one_search_for_its_publications(app: Any, consortium: Any) -> None:
+    from ckanext.publicservices.consortium import page as page_data
+
+    calls: list[dict[str, Any]] = []
+    original = search.query_for
+
+    def counting(model_: Any) -> Any:
+        query = original(model_)
+        run = query.run
+
+        def run_counted(q: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+            calls.append(q)
+            return run(q, *args, **kwargs)
+
+        query.run = run_counted
+        return query
+
+    search.query_for = counting
+    try:
+        result = page_data.publications(consortium["org"], user="")
+    finally:
+        search.query_for = original
+    assert len(calls) == 1
+    assert result["count"] == 4
