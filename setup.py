@@ -51,6 +51,8 @@ setup(
             "public/**/*",
             "i18n/**/*",
             "vocabularies/data/*",
+            "validation/templates/**/*",
+            "migration/*/alembic.ini",
         ],
         "ckanext.publicservices.schemas": ["*.yaml", "standards/*.json", "standards/*.md"],
     },

@@ -1,1 +1,312 @@
-__all__: list[str] = []
+"""Actions of the publicservices_validation plugin.
+
+Standards (public): ``publicservices_standard_list``, ``publicservices_standard_show``.
+Reports: ``publicservices_validation_show``, ``publicservices_validation_history``,
+``publicservices_validation_run`` (re-run), ``publicservices_validation_infer_schema``.
+Chained core actions: ``package_create``/``package_update`` enqueue validation of new or changed
+tabular resources (after the save, never validating in the request), keep the job-written
+``validation_*`` fields when a form or API call omits them, and apply the optional publication
+gate; ``bulk_update_public`` applies the gate too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.publicservices.validation import jobs, settings, standards
+from ckanext.publicservices.validation import model as vmodel
+from ckanext.publicservices.validation import report as vreport
+
+__all__ = [
+    "publicservices_standard_list",
+    "publicservices_standard_show",
+    "publicservices_validation_show",
+    "publicservices_validation_history",
+    "publicservices_validation_run",
+    "publicservices_validation_infer_schema",
+    "package_create",
+    "package_update",
+    "bulk_update_public",
+]
+
+SKIP_FLAG = "publicservices_validation_skip"  # context flag: save without (re)validating
+FAILED = ("failure", "error")
+
+
+def _summary(std: dict[str, Any], with_fields: bool) -> dict[str, Any]:
+    out = {k: v for k, v in std.items() if k != "schema"}
+    if with_fields:
+        out["fields"] = [
+            {
+                k: f.get(k)
+                for k in ("name", "title", "type", "format", "description", "constraints")
+                if f.get(k) is not None
+            }
+            for f in std["schema"].get("fields", [])
+        ]
+    return out
+
+
+@tk.side_effect_free
+def publicservices_standard_list(context: Any, data_dict: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data standards this portal knows.
+
+    :param all_fields: include each standard's fields (default false)
+    """
+    tk.check_access("publicservices_standard_list", context, data_dict)
+    with_fields = tk.asbool(data_dict.get("all_fields", False))
+    return [_summary(s, with_fields) for s in standards.all()]
+
+
+@tk.side_effect_free
+def publicservices_standard_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """One data standard with its Table Schema.
+
+    :param id: the standard's name or URI
+    """
+    tk.check_access("publicservices_standard_show", context, data_dict)
+    ident = data_dict.get("id") or data_dict.get("uri") or data_dict.get("name")
+    if not ident:
+        raise tk.ValidationError({"id": [tk._("Missing value")]})
+    found = standards.get(str(ident))
+    if not found:
+        raise tk.ObjectNotFound(tk._("Data standard not found"))
+    return found
+
+
+def _resource(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    rid = data_dict.get("resource_id") or data_dict.get("id")
+    if not rid:
+        raise tk.ValidationError({"resource_id": [tk._("Missing value")]})
+    return tk.get_action("resource_show")(dict(context), {"id": rid})
+
+
+@tk.side_effect_free
+def publicservices_validation_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """The latest (or a given) validation report of a resource, with plain-language errors.
+
+    :param resource_id: the resource
+    :param report_id: a particular run (optional; default the latest)
+    """
+    tk.check_access("publicservices_validation_show", context, data_dict)
+    res = _resource(context, data_dict)
+    report_id = data_dict.get("report_id")
+    row = vmodel.get(report_id) if report_id else vmodel.latest(res["id"])
+    if not row or row["resource_id"] != res["id"]:
+        raise tk.ObjectNotFound(tk._("No validation report for this resource"))
+    explained = vreport.explain_all(row.get("report"), row.get("schema"))
+    row["explained"] = {
+        "items": explained["items"],
+        "by_column": [{"column": c, "count": n} for c, n in explained["by_column"]],
+    }
+    return row
+
+
+@tk.side_effect_free
+def publicservices_validation_history(
+    context: Any, data_dict: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Earlier validation runs of a resource, newest first (without their reports).
+
+    :param resource_id: the resource
+    :param limit: how many (default 20, at most 100)
+    """
+    tk.check_access("publicservices_validation_show", context, data_dict)
+    res = _resource(context, data_dict)
+    try:
+        limit = min(100, max(1, int(data_dict.get("limit", 20))))
+    except (TypeError, ValueError):
+        raise tk.ValidationError({"limit": [tk._("Must be a whole number")]})
+    return vmodel.history(res["id"], limit)
+
+
+def publicservices_validation_run(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    """Queue a new validation run of a resource (publishers).
+
+    :param resource_id: the resource
+    """
+    tk.check_access("publicservices_validation_run", context, data_dict)
+    res = _resource(context, data_dict)
+    if not jobs.tabular_format(res):
+        raise tk.ValidationError(
+            {"format": [tk._("Only CSV, TSV, XLSX and ODS resources are validated")]}
+        )
+    jobs.set_resource_status(res["id"], "pending", None)
+    job_id = jobs.enqueue(res["id"], requested_by=context.get("user"))
+    return {"resource_id": res["id"], "status": "pending", "job_id": job_id}
+
+
+def publicservices_validation_infer_schema(
+    context: Any, data_dict: dict[str, Any]
+) -> dict[str, Any]:
+    """A Table Schema inferred from a resource's data, for the publisher to review and save
+    as the resource's ``schema``. Uses the last run's inferred schema when there is one.
+
+    :param resource_id: the resource
+    """
+    tk.check_access("publicservices_validation_infer_schema", context, data_dict)
+    res = _resource(context, data_dict)
+    latest = vmodel.latest(res["id"])
+    if latest and latest.get("schema_source") == "inferred" and latest.get("schema"):
+        return {"schema": latest["schema"], "source": "last validation run"}
+    try:
+        schema = jobs.infer_schema(res)
+    except jobs.Problem as err:
+        raise tk.ValidationError({"schema": [str(err)]})
+    return {"schema": schema, "source": "data sample"}
+
+
+# -- chained core actions ----------------------------------------------------------------------
+
+
+def _is_upload(value: Any) -> bool:
+    return bool(value) and hasattr(value, "filename") and bool(getattr(value, "filename", None))
+
+
+def _canonical(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value.strip()
+    return json.dumps(value, sort_keys=True) if value else ""
+
+
+def _fingerprint(res: dict[str, Any]) -> tuple[Any, ...]:
+    url = str(res.get("url") or "")
+    if res.get("url_type") == "upload":  # package_show turns the file name into a download URL
+        url = url.rsplit("/", 1)[-1]
+    return (
+        url,
+        str(res.get("format") or "").lower(),
+        _canonical(res.get("schema")),
+        _canonical(res.get("conforms_to")),
+    )
+
+
+def _prepare(
+    context: Any, data_dict: dict[str, Any], existing: dict[str, dict[str, Any]]
+) -> list[int]:
+    """Mark new/changed tabular resources pending and keep the job's fields on the others.
+    Returns the positions to validate once saved."""
+    todo = []
+    resources = data_dict.get("resources")
+    if not isinstance(resources, list):
+        return todo
+    for pos, res in enumerate(resources):
+        if not isinstance(res, dict):
+            continue
+        old = existing.get(str(res.get("id") or ""))
+        changed = (
+            old is None or _is_upload(res.get("upload")) or _fingerprint(res) != _fingerprint(old)
+        )
+        if changed and jobs.tabular_format(res):
+            res["validation_status"] = "pending"
+            res.pop("validation_error_count", None)
+            res.pop("validation_timestamp", None)
+            todo.append(pos)
+        else:
+            # only the job writes these: keep the stored result whatever the caller sent,
+            # and drop it when the data changed into something not validated
+            for field in jobs.STATUS_FIELDS:
+                if old is not None and not changed and field in old:
+                    res[field] = old[field]
+                else:
+                    res.pop(field, None)
+    return todo
+
+
+def _existing_resources(pkg: Any) -> dict[str, dict[str, Any]]:
+    out = {}
+    for r in pkg.resources if pkg is not None else []:
+        d = dict(r.extras or {})
+        d.update(url=r.url, format=r.format, id=r.id, url_type=r.url_type)
+        out[r.id] = d
+    return out
+
+
+def _gate(pkg: Any, data_dict: dict[str, Any]) -> None:
+    """Refuse making a dataset public while a resource failed validation (when configured)."""
+    if pkg is None or not settings.public_gate():
+        return
+    becomes_public = pkg.private and not tk.asbool(data_dict.get("private", pkg.private))
+    if not becomes_public:
+        return
+    _refuse_if_failed(pkg)
+
+
+def _refuse_if_failed(pkg: Any) -> None:
+    failed = [r for r in pkg.resources if (r.extras or {}).get("validation_status") in FAILED]
+    if not failed:
+        return
+    links = "; ".join(
+        f"{r.name or r.id}: "
+        + tk.url_for(
+            "publicservices_validation.report", id=pkg.name, resource_id=r.id, _external=True
+        )
+        for r in failed
+    )
+    raise tk.ValidationError(
+        {
+            "private": [
+                tk._(
+                    "This dataset cannot be made public while a resource has failed validation. "
+                    "Fix the data and re-run validation; see the report: {links}"
+                ).format(links=links)
+            ]
+        }
+    )
+
+
+def _after(context: Any, result: Any, todo: list[int]) -> None:
+    if not todo:
+        return
+    if isinstance(result, dict) and "resources" in result:
+        pkg_dict = result
+    else:  # return_id_only
+        ident = result if isinstance(result, str) else result["id"]
+        pkg_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": ident})
+    resources = pkg_dict.get("resources") or []
+    for pos in todo:
+        if pos < len(resources) and jobs.tabular_format(resources[pos]):
+            jobs.enqueue(resources[pos]["id"], requested_by=context.get("user"))
+
+
+@tk.chained_action
+def package_create(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    if context.get(SKIP_FLAG):
+        return up(context, data_dict)
+    todo = _prepare(context, data_dict, {})
+    result = up(context, data_dict)
+    _after(context, result, todo)
+    return result
+
+
+@tk.chained_action
+def package_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    if context.get(SKIP_FLAG):
+        return up(context, data_dict)
+    from ckan import model
+
+    ident = data_dict.get("id") or data_dict.get("name")
+    pkg = model.Package.get(ident) if ident else None
+    _gate(pkg, data_dict)
+    todo = _prepare(context, data_dict, _existing_resources(pkg))
+    result = up(context, data_dict)
+    _after(context, result, todo)
+    return result
+
+
+@tk.chained_action
+def bulk_update_public(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    if settings.public_gate():
+        from ckan import model
+
+        for ident in data_dict.get("datasets") or []:
+            pkg = model.Package.get(ident)
+            if pkg is not None and pkg.private:
+                _refuse_if_failed(pkg)
+    return up(context, data_dict)

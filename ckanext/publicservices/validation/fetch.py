@@ -143,7 +143,10 @@ class GuardedAdapter(HTTPAdapter):
 def _check_url(url: str, allow_private: bool) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
-        raise FetchRefused(f"refused: only http and https links can be checked, not {parsed.scheme or 'a relative link'}", url)
+        raise FetchRefused(
+            f"refused: only http and https links can be checked, not {parsed.scheme or 'a relative link'}",
+            url,
+        )
     if not parsed.hostname:
         raise FetchRefused("refused: the link has no host name", url)
     if parsed.username or parsed.password:
@@ -182,16 +185,23 @@ def fetch(
                 raise
             try:
                 response = session.get(
-                    current, stream=True, allow_redirects=False, timeout=(timeout, timeout),
+                    current,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(timeout, timeout),
                     headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
                 )
             except FetchRefused as err:
                 err.url = current
                 raise
             except requests.Timeout as err:
-                raise FetchRefused(f"the server did not answer within {timeout:g} seconds", current) from err
+                raise FetchRefused(
+                    f"the server did not answer within {timeout:g} seconds", current
+                ) from err
             except requests.RequestException as err:
-                raise FetchRefused(f"the link could not be fetched: {err.__class__.__name__}: {err}", current) from err
+                raise FetchRefused(
+                    f"the link could not be fetched: {err.__class__.__name__}: {err}", current
+                ) from err
             with response:
                 if response.is_redirect:
                     location = response.headers.get("Location", "")
@@ -225,8 +235,11 @@ def fetch(
                 except requests.RequestException as err:
                     raise FetchRefused(f"the download failed: {err}", current) from err
                 return FetchResult(
-                    url=url, final_url=current, size=size,
-                    content_type=response.headers.get("Content-Type", ""), redirects=redirects,
+                    url=url,
+                    final_url=current,
+                    size=size,
+                    content_type=response.headers.get("Content-Type", ""),
+                    redirects=redirects,
                 )
         raise FetchRefused(f"more than {MAX_REDIRECTS} redirects", current)
     finally:

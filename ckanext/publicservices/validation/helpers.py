@@ -1,1 +1,73 @@
-__all__: list[str] = []
+"""Template helpers of the publicservices_validation plugin (no DB queries: they read the
+``validation_*`` fields already on the resource dicts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.publicservices.validation import jobs, standards
+
+__all__ = [
+    "publicservices_validation_badge",
+    "publicservices_validation_summary",
+    "publicservices_standard_uri",
+    "publicservices_standard_for",
+]
+
+_LABELS = {
+    "pending": ("Validation pending", "secondary"),
+    "running": ("Validation running", "secondary"),
+    "success": ("Valid data", "success"),
+    "failure": ("Invalid data", "danger"),
+    "error": ("Validation error", "warning"),
+}
+
+
+def publicservices_validation_badge(res: dict[str, Any]) -> dict[str, Any] | None:
+    """``{status, label, css, errors, timestamp}`` for a resource's badge, or None."""
+    status = res.get("validation_status")
+    if not status or status not in _LABELS:
+        return None
+    label, css = _LABELS[status]
+    errors = res.get("validation_error_count")
+    if status == "failure" and errors not in (None, ""):
+        label = tk._("Invalid data: {n} errors").format(n=errors)
+    else:
+        label = tk._(label)
+    return {
+        "status": status,
+        "label": label,
+        "css": css,
+        "errors": errors,
+        "timestamp": res.get("validation_timestamp"),
+    }
+
+
+def publicservices_validation_summary(pkg: dict[str, Any]) -> dict[str, int]:
+    """Counts of the dataset's resources by validation status."""
+    out: dict[str, int] = {}
+    for res in pkg.get("resources") or []:
+        status = res.get("validation_status")
+        if status:
+            out[status] = out.get(status, 0) + 1
+    return out
+
+
+def publicservices_standard_uri(name: str) -> str:
+    return standards.uri(name)
+
+
+def publicservices_standard_for(
+    res: dict[str, Any], pkg: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The known standard a resource (or else its dataset) conforms to, without its schema."""
+    found = standards.resolve_conforms_to(res.get("conforms_to")) or (
+        standards.resolve_conforms_to((pkg or {}).get("conforms_to")) if pkg else None
+    )
+    if not found:
+        return None
+    return {k: v for k, v in found.items() if k != "schema"} | {
+        "tabular": bool(jobs.tabular_format(res))
+    }

@@ -21,10 +21,24 @@ _XSD_TYPES = {
     "http://www.w3.org/2001/XMLSchema#decimal": "number",
 }
 _KEPT_CONSTRAINTS = {
-    "required", "unique", "enum", "pattern", "minimum", "maximum", "minLength", "maxLength",
+    "required",
+    "unique",
+    "enum",
+    "pattern",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
 }
-_FMT_TOKENS = [("YYYY", "%Y"), ("YY", "%y"), ("MM", "%m"), ("DD", "%d"), ("hh", "%H"),
-               ("mm", "%M"), ("ss", "%S")]
+_FMT_TOKENS = [
+    ("YYYY", "%Y"),
+    ("YY", "%y"),
+    ("MM", "%m"),
+    ("DD", "%d"),
+    ("hh", "%H"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+]
 
 
 def fmt_to_strftime(pattern: str) -> str:

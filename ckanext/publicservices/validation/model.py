@@ -46,13 +46,24 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
-def create(resource_id: str, package_id: str, *, status: str = "pending", job_id: str | None = None,
-           requested_by: str | None = None) -> str:
+def create(
+    resource_id: str,
+    package_id: str,
+    *,
+    status: str = "pending",
+    job_id: str | None = None,
+    requested_by: str | None = None,
+) -> str:
     report_id = str(uuid.uuid4())
     meta.Session.execute(
         report_table.insert().values(
-            id=report_id, resource_id=resource_id, package_id=package_id, status=status,
-            created=_now(), job_id=job_id, requested_by=requested_by,
+            id=report_id,
+            resource_id=resource_id,
+            package_id=package_id,
+            status=status,
+            created=_now(),
+            job_id=job_id,
+            requested_by=requested_by,
         )
     )
     return report_id
@@ -62,7 +73,9 @@ def update(report_id: str, **values: Any) -> None:
     unknown = set(values) - set(_COLUMNS)
     if unknown:
         raise KeyError(f"unknown report columns: {sorted(unknown)}")
-    meta.Session.execute(report_table.update().where(report_table.c.id == report_id).values(**values))
+    meta.Session.execute(
+        report_table.update().where(report_table.c.id == report_id).values(**values)
+    )
 
 
 def finish(report_id: str, **values: Any) -> None:
@@ -85,9 +98,11 @@ def get(report_id: str) -> dict[str, Any] | None:
 
 
 def latest(resource_id: str, *, with_report: bool = True) -> dict[str, Any] | None:
-    cols = report_table.c if with_report else [
-        c for c in report_table.c if c.name not in ("report", "schema")
-    ]
+    cols = (
+        report_table.c
+        if with_report
+        else [c for c in report_table.c if c.name not in ("report", "schema")]
+    )
     row = meta.Session.execute(
         sa.select(*cols)
         .where(report_table.c.resource_id == resource_id)

@@ -64,7 +64,7 @@ def _name_of(uri_or_name: str) -> str | None:
         return value
     base = base_uri()
     if value.startswith(base):
-        candidate = value[len(base):]
+        candidate = value[len(base) :]
     else:
         parsed = urlparse(value)
         if parsed.scheme not in ("http", "https"):
@@ -102,6 +102,9 @@ def get(uri_or_name: str) -> dict[str, Any] | None:
         "field_count": len(descriptor.get("fields", [])),
         "schema": descriptor,
     }
+
+
+resolve = get  # the name the schema validators look for
 
 
 def all() -> list[dict[str, Any]]:  # noqa: A001 - the registry API named in the shared contract

@@ -1,0 +1,266 @@
+"""Standards actions and pages, enqueueing on save, reports, re-run, gate, data package."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import ckan.model as model
+import pytest
+from bs4 import BeautifulSoup
+from ckan.tests import factories
+from ckan.tests.helpers import call_action
+from frictionless import Package
+
+from ckanext.publicservices.validation import jobs, standards
+from tests.validation.conftest import VENUE_BAD, VENUE_GOOD, dataset_payload, upload
+
+pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")]
+
+
+def _ctx(user: dict[str, Any]) -> dict[str, Any]:
+    return {"user": user["name"], "ignore_auth": False}
+
+
+def _dataset(publisher: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    overrides.setdefault("name", f"ds-{uuid.uuid4().hex[:12]}")
+    payload = dataset_payload(owner_org=publisher["org"]["id"], **overrides)
+    return call_action("package_create", _ctx(publisher["user"]), **payload)
+
+
+def _queued() -> list[Any]:
+    from ckan.lib import jobs as ckan_jobs
+
+    return ckan_jobs.get_queue(jobs.QUEUE).jobs
+
+
+def test_standard_actions_are_public(app: Any) -> None:
+    listed = call_action("publicservices_standard_list", {"user": ""})
+    names = {s["name"] for s in listed}
+    assert {
+        "business-rates",
+        "fuel-poverty-risk",
+        "careers-guidance-contacts",
+        "venue-wifi-footfall",
+        "spend-over-25k",
+    } <= names
+    shown = call_action(
+        "publicservices_standard_show", {"user": ""}, id=standards.uri("business-rates")
+    )
+    assert shown["uri"] == "http://test.ckan.net/standard/business-rates"
+    assert shown["schema"]["fields"][0]["name"] == "property_reference"
+    with pytest.raises(Exception) as err:
+        call_action("publicservices_standard_show", {"user": ""}, id="no-such-standard")
+    assert "not found" in str(err.value).lower()
+    page = app.get("/standard", status=200)
+    assert "Business rates" in page.body and "rateable_value" in page.body
+    page = app.get("/standard/business-rates", status=200)
+    assert "liability_start_date" in page.body
+    as_json = app.get("/standard/business-rates.json", status=200)
+    assert json.loads(as_json.body)["name"] == "business-rates"
+    app.get("/standard/nope", status=404)
+
+
+def test_create_marks_pending_and_enqueues_only(publisher: dict[str, Any]) -> None:
+    ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        name="footfall",
+        format="CSV",
+        upload=upload(VENUE_BAD.encode(), "footfall.csv"),
+    )
+    assert res["validation_status"] == "pending"
+    queued = _queued()
+    assert [j.args for j in queued] == [[res["id"]]]
+    # a PDF is not validated; a description edit does not re-validate
+    call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        url="https://example.org/a.pdf",
+        format="PDF",
+    )
+    call_action("resource_patch", _ctx(publisher["user"]), id=res["id"], description="edited")
+    assert len(_queued()) == 1
+
+
+def test_job_report_history_and_fields(publisher: dict[str, Any], app: Any) -> None:
+    ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        name="footfall",
+        format="CSV",
+        upload=upload(VENUE_BAD.encode(), "footfall.csv"),
+    )
+    before = model.Package.get(ds["id"]).metadata_modified
+    jobs.validate_resource(res["id"])
+    shown = call_action("resource_show", {"user": ""}, id=res["id"])
+    assert shown["validation_status"] == "failure"
+    assert int(shown["validation_error_count"]) == 3
+    assert shown["validation_timestamp"]
+    assert model.Package.get(ds["id"]).metadata_modified == before  # nothing else bumped
+    report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res["id"])
+    assert report["schema_source"] == "standard:venue-wifi-footfall"
+    where = {(i["row"], i["column"]) for i in report["explained"]["items"]}
+    assert where == {(3, "date"), (4, "hour"), (4, "visitors")}
+    # the report page speaks plainly and the re-run is a CSRF-protected POST for publishers
+    page = app.get(
+        f"/dataset/{ds['name']}/resource/{res['id']}/validation",
+        headers={"Authorization": publisher["user"]["token"]},
+        status=200,
+    )
+    soup = BeautifulSoup(page.body, "html.parser")
+    rows = soup.select("tr[data-row]")
+    assert {(r["data-row"], r["data-column"]) for r in rows} >= {("3", "date"), ("4", "hour")}
+    assert "Write dates as YYYY-MM-DD" in page.body
+    form = soup.find("form", action=f"/dataset/{ds['name']}/resource/{res['id']}/validation/run")
+    assert form is not None and form.find("input", attrs={"name": "_csrf_token"}) is not None
+    # the stored history keeps every run
+    call_action(
+        "resource_patch",
+        _ctx(publisher["user"]),
+        id=res["id"],
+        upload=upload(VENUE_GOOD.encode(), "footfall.csv"),
+    )
+    assert (
+        call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "pending"
+    )
+    jobs.validate_resource(res["id"])
+    history = call_action("publicservices_validation_history", {"user": ""}, resource_id=res["id"])
+    assert [h["status"] for h in history] == ["success", "failure"]
+    # a dataset form save that omits the job's fields keeps them; a caller cannot set them
+    pkg = call_action("package_show", {"user": publisher["user"]["name"]}, id=ds["id"])
+    for r in pkg["resources"]:
+        for key in jobs.STATUS_FIELDS:
+            r.pop(key, None)
+    call_action("package_update", _ctx(publisher["user"]), **pkg)
+    assert (
+        call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "success"
+    )
+    call_action(
+        "resource_patch", _ctx(publisher["user"]), id=res["id"], validation_status="failure"
+    )
+    assert (
+        call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "success"
+    )
+
+
+def test_rerun_requires_publisher(publisher: dict[str, Any], app: Any) -> None:
+    ds = _dataset(publisher)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(VENUE_GOOD.encode(), "x.csv"),
+    )
+    jobs.validate_resource(res["id"])
+    other = factories.UserWithToken()
+    with pytest.raises(Exception):
+        call_action("publicservices_validation_run", _ctx(other), resource_id=res["id"])
+    out = call_action(
+        "publicservices_validation_run", _ctx(publisher["user"]), resource_id=res["id"]
+    )
+    assert out["status"] == "pending" and out["job_id"]
+    # the inferred schema (no standard, no own schema) is offered for review
+    inferred = call_action(
+        "publicservices_validation_infer_schema", _ctx(publisher["user"]), resource_id=res["id"]
+    )
+    assert [f["name"] for f in inferred["schema"]["fields"]][:2] == ["venue_id", "venue_name"]
+
+
+@pytest.mark.ckan_config("ckanext.publicservices.validation.public_gate", "true")
+def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
+    ds = _dataset(publisher, conforms_to="venue-wifi-footfall", private=True)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(VENUE_BAD.encode(), "x.csv"),
+    )
+    jobs.validate_resource(res["id"])
+    with pytest.raises(Exception) as err:
+        call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)
+    message = str(err.value)
+    assert "cannot be made public" in message
+    assert f"/dataset/{ds['name']}/resource/{res['id']}/validation" in message
+    # staying private is fine; fixing the data lifts the gate
+    call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], notes="still private")
+    call_action(
+        "resource_patch",
+        _ctx(publisher["user"]),
+        id=res["id"],
+        upload=upload(VENUE_GOOD.encode(), "x.csv"),
+    )
+    jobs.validate_resource(res["id"])
+    assert (
+        call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)["private"]
+        is False
+    )
+
+
+def test_gate_is_off_by_default(publisher: dict[str, Any]) -> None:
+    ds = _dataset(publisher, conforms_to="venue-wifi-footfall", private=True)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(VENUE_BAD.encode(), "x.csv"),
+    )
+    jobs.validate_resource(res["id"])
+    assert (
+        call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)["private"]
+        is False
+    )
+
+
+def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
+    ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        name="Footfall 2018",
+        format="CSV",
+        upload=upload(VENUE_GOOD.encode(), "footfall.csv"),
+    )
+    call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        name="Notes",
+        url="https://example.org/notes.pdf",
+        format="PDF",
+    )
+    body = json.loads(app.get(f"/dataset/{ds['name']}/datapackage.json", status=200).body)
+    assert body["name"] == ds["name"]
+    first = body["resources"][0]
+    assert first["name"] == "footfall-2018" and first["schema"]["fields"][0]["name"] == "venue_id"
+    assert first["path"].endswith(
+        f"/dataset/{ds['name']}/resource/{res['id']}/download/footfall.csv"
+    )
+    assert "schema" not in body["resources"][1]
+    package = Package.from_descriptor(body)
+    assert list(package.metadata_validate()) == []
+    # private datasets: 404 for the public and for other users, served to their publishers
+    private = _dataset(publisher, name="private-one", private=True)
+    app.get(f"/dataset/{private['name']}/datapackage.json", status=404)
+    other = factories.UserWithToken()
+    app.get(
+        f"/dataset/{private['name']}/datapackage.json",
+        headers={"Authorization": other["token"]},
+        status=404,
+    )
+    app.get(
+        f"/dataset/{private['name']}/datapackage.json",
+        headers={"Authorization": publisher["user"]["token"]},
+        status=200,
+    )
+    app.get("/dataset/does-not-exist/datapackage.json", status=404)
