@@ -10,4 +10,57 @@ def publicservices() -> None:
     """Commands of ckanext-publicservices."""
 
 
+@publicservices.command("bench-seed")
+@click.option(
+    "--datasets",
+    "count",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Total number of benchmark datasets wanted (existing ones are kept).",
+)
+@click.option("--seed", type=int, default=None, help="Random seed (default: the fixed one).")
+@click.option(
+    "--shard",
+    default="0/1",
+    show_default=True,
+    help="K/M: create only datasets i with i % M == K (parallel loaders).",
+)
+@click.option(
+    "--fast", is_flag=True, help="Commit every 50 datasets and index them in one batch at the end."
+)
+def bench_seed(count: int, seed: int | None, shard: str, fast: bool) -> None:
+    """Create or extend the deterministic benchmark corpus (10 consortia, `bench-NNNNN`)."""
+    from ckanext.publicservices import benchseed
+
+    try:
+        k, m = (int(x) for x in shard.split("/"))
+        if not 0 <= k < m:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(
+            "use K/M with 0 <= K < M, e.g. 0/2", param_hint="--shard"
+        ) from None
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        click.echo(f"  {done}/{total} datasets, {done / seconds:.1f}/s", err=True)
+
+    result = benchseed.seed_corpus(
+        count,
+        seed if seed is not None else benchseed.DEFAULT_SEED,
+        progress=progress,
+        shard=(k, m),
+        fast=fast,
+    )
+    if result["missing_fields"]:
+        click.echo(
+            "fields not in the active schema (not stored): " + ", ".join(result["missing_fields"]),
+            err=True,
+        )
+    click.echo(
+        f"created {result['created']} datasets ({result['existing']} existed) in "
+        f"{result['seconds']} s"
+    )
+
+
 __all__ = ["publicservices"]
