@@ -1,5 +1,6 @@
 from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
 from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
+from ckanext.publicservices.logic.shape_guard import package_create, package_update
 
 from ckanext.publicservices.dcat.logic import (
     dcat_catalog_search,
@@ -9,6 +10,8 @@ from ckanext.publicservices.dcat.logic import (
 
 __all__: list[str] = [
     *_vocabulary_actions,
+    "package_create",
+    "package_update",
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",

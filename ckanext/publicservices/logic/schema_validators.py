@@ -356,6 +356,15 @@ def publicservices_conforms_to(field: Field, schema: dict[str, Any]) -> Validato
     return validator
 
 
+def publicservices_tag_string(value: Any) -> Any:
+    """Keywords as comma-separated text or a list of strings; anything else is an error."""
+    if _is_empty(value) or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) and len(v) <= 100 for v in value):
+        return value
+    raise Invalid(tk._("Keywords: give words separated by commas, e.g. recycling, bins."))
+
+
 def publicservices_string(value: Any, context: Any = None) -> Any:
     """Reject values that are not text (for core fields such as name, owner_org, tag_string)."""
     if _is_empty(value) or isinstance(value, str):
@@ -814,6 +823,7 @@ __all__ = [
     "publicservices_shape_rules",
     "publicservices_size",
     "publicservices_string",
+    "publicservices_tag_string",
     "publicservices_string_list",
     "publicservices_text",
     "publicservices_theme",

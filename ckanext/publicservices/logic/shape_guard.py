@@ -1,0 +1,128 @@
+"""Reject payloads of the wrong shape before CKAN validates them.
+
+CKAN's navl raises ``DataError`` (an exception, not a field error) when a field that takes a list
+of records gets anything else, e.g. ``user_needs: "as a resident…"`` or ``tags: "a,b"``. These
+chained actions check those shapes first and answer with a ``ValidationError`` naming the field,
+so the API and the form always get a usable error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+# core fields whose schema is a list of records
+CORE_RECORD_LISTS = (
+    "resources",
+    "tags",
+    "groups",
+    "extras",
+    "relationships_as_object",
+    "relationships_as_subject",
+)
+
+
+def _shape_message(label: str) -> str:
+    return tk._("{label}: expected a list of records (objects), one per entry.").format(label=label)
+
+
+def _check_records(
+    value: Any, fields: list[dict[str, Any]], label: str, errors: dict[str, list[str]], key: str
+) -> None:
+    if value == []:
+        return
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        errors.setdefault(key, []).append(_shape_message(label))
+        return
+    for record in value:
+        for sub in fields:
+            if "repeating_subfields" in sub and record.get(sub["field_name"]) in (None, ""):
+                record.pop(sub["field_name"], None)
+            if "repeating_subfields" in sub and sub["field_name"] in record:
+                _check_records(
+                    record[sub["field_name"]],
+                    sub["repeating_subfields"],
+                    f"{label} – {sub.get('label', sub['field_name'])}",
+                    errors,
+                    key,
+                )
+
+
+def _schema_for(data_dict: dict[str, Any]) -> dict[str, Any] | None:
+    dataset_type = data_dict.get("type") or "dataset"
+    if not isinstance(dataset_type, str):
+        return None
+    try:
+        from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+        return scheming_get_dataset_schema(dataset_type)
+    except Exception:  # scheming not loaded: nothing of ours to check
+        return None
+
+
+def check_shapes(data_dict: Any) -> None:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__all__": [tk._("The dataset must be a JSON object.")]})
+    errors: dict[str, list[str]] = {}
+    for key in CORE_RECORD_LISTS:
+        if key in data_dict and data_dict[key] in (None, ""):
+            data_dict[key] = []  # "nothing" given in a JSON-ish way
+        value = data_dict.get(key)
+        if value not in (None, "", []) and (
+            not isinstance(value, list) or not all(isinstance(v, dict) for v in value)
+        ):
+            errors.setdefault(key, []).append(_shape_message(key))
+    schema = _schema_for(data_dict)
+    if schema:
+        for field in schema.get("dataset_fields", []):
+            if "repeating_subfields" in field and data_dict.get(field["field_name"], 0) in (
+                None,
+                "",
+            ):
+                data_dict[field["field_name"]] = []
+            if "repeating_subfields" in field and field["field_name"] in data_dict:
+                label = field.get("label", field["field_name"])
+                _check_records(
+                    data_dict[field["field_name"]],
+                    field["repeating_subfields"],
+                    str(label),
+                    errors,
+                    field["field_name"],
+                )
+        resources = data_dict.get("resources")
+        if isinstance(resources, list) and "resources" not in errors:
+            for res in resources:
+                for field in schema.get("resource_fields", []):
+                    if "repeating_subfields" in field and res.get(field["field_name"], 0) in (
+                        None,
+                        "",
+                    ):
+                        res[field["field_name"]] = []
+                    if "repeating_subfields" in field and field["field_name"] in res:
+                        _check_records(
+                            res[field["field_name"]],
+                            field["repeating_subfields"],
+                            str(field.get("label")),
+                            errors,
+                            "resources",
+                        )
+    if "tags" in errors:  # CKAN's ValidationError expects tag errors as [{"name": [...]}]
+        errors["tags"] = [{"name": errors["tags"]}]
+    if errors:
+        raise tk.ValidationError(errors)
+
+
+@tk.chained_action
+def package_create(up: Any, context: Any, data_dict: Any) -> Any:
+    check_shapes(data_dict)
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up: Any, context: Any, data_dict: Any) -> Any:
+    check_shapes(data_dict)
+    return up(context, data_dict)
+
+
+__all__ = ["package_create", "package_update"]
