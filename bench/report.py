@@ -1,0 +1,288 @@
+"""Write bench/results/README.md and one PNG chart per benchmark from bench/results/*.json.
+
+``python -m bench report`` runs it at the end of ``make bench``; ``python -m bench.report``
+alone redraws from the committed results. Two shapes of results file are understood:
+
+* the interleaved shape (bench/interleave.py ``write_result``)::
+
+    {"benchmark": "BM-4", "title": …, "budget": …, "candidate": "project",
+     "runs": {"<corpus size>": {"cases": {case: {variant: {"median_ms", "p95_ms",
+              "sql_per_call", …}}}, "comparisons": {case: [{"candidate", "baseline", "ratio",
+              "budget", "extra_sql", "met"}, …]}}}}
+
+  charted as cost (median ms) against corpus size, one panel per case, one line per variant;
+
+* any other JSON, optionally with a ``"chart"`` block that is drawn as given::
+
+    {"chart": {"title": …, "x_label": …, "y_label": …, "log_x": false,
+               "series": [{"label": …, "x": [...], "y": [...]}]}}
+
+  and whose scalar figures (``"budget_met"``, ``…_ms``, …) are listed as they are.
+
+Hand-written analysis (why a budget is missed, what would fix it) lives in
+bench/results/notes/<name>.md and is included under that benchmark's section.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+NOTES = RESULTS / "notes"
+PALETTE = {"stock": "#7f7f7f", "scheming": "#1f77b4", "project": "#d62728"}
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, bool):
+        return "yes" if value else "**no**"
+    return str(value)
+
+
+def _interleaved(data: dict[str, Any]) -> bool:
+    runs = data.get("runs")
+    return isinstance(runs, dict) and all(
+        isinstance(r, dict) and "cases" in r for r in runs.values()
+    )
+
+
+def _label(size: str) -> str:
+    n = int(size)
+    return f"C{n // 1000}k" if n >= 1000 and n % 1000 == 0 else f"{n} datasets"
+
+
+def _sizes(data: dict[str, Any]) -> list[str]:
+    return sorted(data["runs"], key=int)
+
+
+def chart_interleaved(name: str, data: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = _sizes(data)
+    cases = list(data["runs"][sizes[-1]]["cases"])
+    cols = min(3, len(cases))
+    rows = math.ceil(len(cases) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 3.4 * rows), squeeze=False)
+    for ax, case in zip(axes.flat, cases, strict=False):
+        variants = list(data["runs"][sizes[-1]]["cases"][case])
+        for v in variants:
+            xs, med, p95 = [], [], []
+            for s in sizes:
+                stat = data["runs"][s]["cases"].get(case, {}).get(v)
+                if stat:
+                    xs.append(int(s))
+                    med.append(stat["median_ms"])
+                    p95.append(stat["p95_ms"])
+            color = PALETTE.get(v)
+            ax.plot(xs, med, marker="o", label=f"{v} median", color=color)
+            ax.plot(xs, p95, marker=".", linestyle=":", label=f"{v} p95", color=color)
+        ax.set_title(case, fontsize=10)
+        ax.set_xlabel("corpus size (datasets)")
+        ax.set_ylabel("ms per call")
+        ax.set_ylim(bottom=0)
+        ax.set_xticks([int(s) for s in sizes])
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(cases) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{data.get('benchmark', name)}: {data.get('title', '')}", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
+def chart_given(name: str, chart: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for series in chart.get("series", []):
+        ax.plot(series["x"], series["y"], marker="o", label=series.get("label", ""))
+    ax.set_title(chart.get("title", name), fontsize=10)
+    ax.set_xlabel(chart.get("x_label", ""))
+    ax.set_ylabel(chart.get("y_label", ""))
+    if chart.get("log_x"):
+        ax.set_xscale("log")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
+def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
+    lines = []
+    if data.get("budget"):
+        lines.append(f"Budget: {data['budget']}.\n")
+    for size in _sizes(data):
+        run = data["runs"][size]
+        label = _label(size)
+        lines.append(
+            f"**{label}** (corpus {size}; {run.get('rounds', '?')} interleaved rounds; "
+            f"measured {run.get('measured_at', '?')} at {run.get('commit', '?')})\n"
+        )
+        variants = list(data.get("variants") or next(iter(run["cases"].values())))
+        head = "| case | " + " | ".join(f"{v} median / p95 ms (SQL)" for v in variants)
+        head += " | ratio (budget) | extra SQL | met |"
+        lines += [head, "|" + "---|" * (len(variants) + 4)]
+        for case, per_variant in run["cases"].items():
+            cells = []
+            for v in variants:
+                st = per_variant.get(v)
+                cells.append(
+                    f"{st['median_ms']:.1f} / {st['p95_ms']:.1f} ({st['sql_per_call']:g})"
+                    if st
+                    else "–"
+                )
+            comps = run.get("comparisons", {}).get(case, [])
+            ratio = "; ".join(
+                f"{c['ratio']} vs {c['baseline']}"
+                + (f" (≤ {c['budget']})" if c.get("budget") else "")
+                for c in comps
+            )
+            extra = "; ".join(f"{c['extra_sql']:+g}" for c in comps[:1])
+            met = _fmt(comps[0]["met"]) if comps and comps[0].get("budget") else "–"
+            lines.append(f"| {case} | " + " | ".join(cells) + f" | {ratio} | {extra} | {met} |")
+        others = {
+            k: v
+            for k, v in run.items()
+            if k not in ("cases", "comparisons", "measured_at", "commit", "rounds")
+        }
+        if others:
+            lines.append("")
+            lines += [f"- {k}: `{json.dumps(v)}`" for k, v in others.items()]
+        lines.append("")
+    return lines
+
+
+def _scalars(data: Any, prefix: str = "", depth: int = 0) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    if isinstance(data, dict) and depth < 3:
+        for k, v in data.items():
+            if k == "chart":
+                continue
+            out += _scalars(v, f"{prefix}{k}.", depth + 1)
+    elif isinstance(data, (int, float, str, bool)) and not (
+        isinstance(data, str) and len(data) > 160
+    ):
+        out.append((prefix.rstrip("."), data))
+    return out
+
+
+def section_generic(data: Any) -> list[str]:
+    rows = _scalars(data)[:60]
+    if not rows:
+        return ["(no scalar figures)", ""]
+    return ["| figure | value |", "|---|---|", *[f"| {k} | {_fmt(v)} |" for k, v in rows], ""]
+
+
+def verdicts(data: dict[str, Any]) -> list[str]:
+    out = []
+    for size in _sizes(data):
+        for case, comps in data["runs"][size].get("comparisons", {}).items():
+            for c in comps:
+                if c.get("budget") and not c.get("met"):
+                    out.append(
+                        f"{_label(size)} {case}: {c['candidate']} / {c['baseline']}"
+                        f" = {c['ratio']} (budget {c['budget']}), extra SQL {c['extra_sql']:+g}"
+                        + (f" (budget {c['sql_budget']:g})" if c.get("sql_budget") else "")
+                    )
+    return out
+
+
+def build() -> str:
+    files = sorted(p for p in RESULTS.glob("*.json"))
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `make bench` (`python -m bench`; `bench/report.py` redraws this page from the "
+        "JSON files here). Baseline and candidate run interleaved in one run (A B A B …) on the "
+        "devstack services; ratios of medians are the figures to compare — absolute times depend "
+        "on a shared, noisy 2-core machine. SQL statements are counted per call with a "
+        "SQLAlchemy `before_cursor_execute` listener. See `../../docs` and "
+        "`/shared/design/performance.md` for the budgets.",
+        "",
+        "Re-run: `make bench` (all), `.venv/bin/python -m bench write read` (some), "
+        "`BENCH_SIZES=1000` (C1k only), `BENCH_ROUNDS=50` (more samples).",
+        "",
+    ]
+    corpus = RESULTS / "corpus.json"
+    if corpus.exists():
+        loads = json.loads(corpus.read_text()).get("loads", {})
+        lines += ["## Corpus", ""]
+        lines.append(
+            "Seeded and deterministic (`ckan publicservices bench-seed --datasets N`): 10 "
+            "consortium organisations, 5 resources with `size` each, every service-redesign "
+            "field filled (repeating `user_needs`, `service_outcomes` too), 5 tags; 1 in 10 "
+            "private."
+        )
+        lines.append("")
+        for size, rec in sorted(loads.items(), key=lambda kv: int(kv[0])):
+            lines.append(
+                f"- to {size}: {rec['created']} datasets created in {rec['seconds']} s = "
+                f"{rec['datasets_per_second']} datasets/s with {rec['loaders']} loaders "
+                f"({rec['path']}); {rec['measured_at']}"
+            )
+        lines.append("")
+    summary: list[str] = []
+    body: list[str] = []
+    for path in files:
+        name = path.stem
+        if name == "corpus":
+            continue
+        try:
+            data = json.loads(path.read_text())
+        except ValueError as exc:
+            body += [f"## {name}", "", f"Unreadable results file: {exc}", ""]
+            continue
+        title = data.get("title", "") if isinstance(data, dict) else ""
+        bm = data.get("benchmark", name) if isinstance(data, dict) else name
+        body += [f"## {bm} — {name}" + (f": {title}" if title else ""), ""]
+        png = RESULTS / f"{name}.png"
+        try:
+            if isinstance(data, dict) and _interleaved(data):
+                chart_interleaved(name, data, png)
+                body += section_interleaved(name, data)
+                misses = verdicts(data)
+                summary += [f"- {bm}: budget missed — {m}" for m in misses]
+                if not misses:
+                    summary.append(f"- {bm}: every measured budget met")
+            elif isinstance(data, dict) and isinstance(data.get("chart"), dict):
+                chart_given(name, data["chart"], png)
+                body += section_generic(data)
+            else:
+                png.unlink(missing_ok=True)
+                body += section_generic(data)
+                body.append("(no chart: the results file has no `runs` or `chart` block)\n")
+        except (KeyError, TypeError, ValueError) as exc:
+            body += [f"Could not chart {path.name}: {exc!r}", ""]
+            body += section_generic(data)
+        if png.exists():
+            body += [f"![{name}]({png.name})", ""]
+        note = NOTES / f"{name}.md"
+        if note.exists():
+            body += [note.read_text().strip(), ""]
+    if summary:
+        lines += ["## Budgets at a glance", "", *summary, ""]
+    return "\n".join(lines + body).rstrip() + "\n"
+
+
+def main() -> int:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "README.md").write_text(build())
+    print(f"wrote {RESULTS / 'README.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
