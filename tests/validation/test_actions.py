@@ -247,8 +247,9 @@ def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
         f"/dataset/{ds['name']}/resource/{res['id']}/download/footfall.csv"
     )
     assert "schema" not in body["resources"][1]
+    assert [e.message for e in Package.metadata_validate(body)] == []
     package = Package.from_descriptor(body)
-    assert list(package.metadata_validate()) == []
+    assert package.resources[0].schema.field_names[0] == "venue_id"
     # private datasets: 404 for the public and for other users, served to their publishers
     private = _dataset(publisher, name="private-one", private=True)
     app.get(f"/dataset/{private['name']}/datapackage.json", status=404)
@@ -264,3 +265,65 @@ def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
         status=200,
     )
     app.get("/dataset/does-not-exist/datapackage.json", status=404)
+
+
+def test_vanished_upload_and_hostile_file_end_in_error_reports(publisher: dict[str, Any]) -> None:
+    from ckan.lib import uploader
+
+    ds = _dataset(publisher)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(VENUE_GOOD.encode(), "gone.csv"),
+    )
+    up = uploader.get_resource_uploader(dict(res))
+    storage = getattr(up, "storage", None)
+    path = (
+        storage.full_path(up.get_path(res["id"])) if storage is not None else up.get_path(res["id"])
+    )
+    import os
+
+    size_before = os.path.getsize(path)
+    os.remove(path)
+    jobs.validate_resource(res["id"])
+    report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res["id"])
+    assert report["status"] == "error" and "missing from the portal's storage" in report["message"]
+    assert call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "error"
+    # an HTML page uploaded as CSV: error with the reason; the upload itself is left untouched
+    res2 = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(b"<!doctype html><html>login</html>", "page.csv"),
+    )
+    jobs.validate_resource(res2["id"])
+    report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res2["id"])
+    assert report["status"] == "error" and "web page" in report["message"]
+    up2 = uploader.get_resource_uploader(dict(res2))
+    st2 = getattr(up2, "storage", None)
+    path2 = st2.full_path(up2.get_path(res2["id"])) if st2 is not None else up2.get_path(res2["id"])
+    with open(path2, "rb") as fh:
+        assert fh.read() == b"<!doctype html><html>login</html>"
+    assert size_before > 0
+
+
+@pytest.mark.ckan_config("ckanext.publicservices.validation.fetch_allow_private", "false")
+def test_linked_resource_to_internal_address_is_refused_with_reason(
+    publisher: dict[str, Any],
+) -> None:
+    ds = _dataset(publisher)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        url="http://169.254.169.254/latest/meta-data/data.csv",
+        format="CSV",
+    )
+    assert res["validation_status"] == "pending"
+    jobs.validate_resource(res["id"])
+    report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res["id"])
+    assert report["status"] == "error"
+    assert "not fetched" in report["message"] and "cloud metadata" in report["message"]
