@@ -73,6 +73,15 @@ def _char_class(c: str) -> int:
     return 0
 
 
+@lru_cache(maxsize=131072)
+def _word_delimiter(token: str, catenate: bool, split_case: bool) -> tuple[tuple[int, str], ...]:
+    if token.isalpha() and (not split_case or token.islower() or token[1:].islower()):
+        return ((0, token),)  # the common case: one plain word
+    if token.isdigit():
+        return ((0, token),)
+    return tuple(word_delimiter(token, catenate=catenate, split_case=split_case))
+
+
 def word_delimiter(token: str, *, catenate: bool, split_case: bool) -> list[tuple[int, str]]:
     """Lucene's WordDelimiterGraphFilter on one whitespace token → (relative position, part).
 
@@ -116,7 +125,7 @@ def _delimited(value: str, *, index: bool, stemmed: bool) -> list[Token]:
     out: list[Token] = []
     pos = 0
     for word in value.split():
-        parts = word_delimiter(word, catenate=index, split_case=stemmed)
+        parts = _word_delimiter(word, index, stemmed)
         if not parts:
             continue
         for rel, part in parts:

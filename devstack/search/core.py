@@ -18,7 +18,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from .index import Index, iter_bits
+import numpy as np
+
+from .index import Index, bits_mask
 from .query import (
     Bool,
     MatchAll,
@@ -172,7 +174,7 @@ class Core:
             for fq in fq_params:
                 bits &= self._filter(builder, fq, params)
             total = bits.bit_count()
-            scores = result.score_map() if need_score else {}
+            scores = result.dense(idx.next_docno) if need_score else None
             ordered = self._sorted(idx, bits, scores, sort_spec, start + rows)
             page = ordered[start : start + rows]
             docs = [self._doc(idx, d, fl, scores) for d in page]
@@ -187,8 +189,8 @@ class Core:
             "response": {"numFound": total, "start": start, "numFoundExact": True, "docs": docs},
         }
         if "score" in fl:
-            body["response"]["maxScore"] = max(
-                (scores.get(d, 0.0) for d in iter_bits(bits)), default=0.0
+            body["response"]["maxScore"] = (
+                float(scores[ordered[0]]) if scores is not None and ordered else 0.0
             )
         if facets is not None:
             body["facet_counts"] = {
@@ -301,35 +303,31 @@ class Core:
         self,
         idx: Index,
         bits: int,
-        scores: dict[int, float],
+        scores: np.ndarray | None,
         spec: list[tuple[str, bool]],
         need: int,
     ) -> list[int]:
-        docnos = list(iter_bits(bits))  # index order: the final tie-break
-        if need <= 0 or not docnos:
+        """Document numbers of the first `need` matches in `spec` order (ties: index order)."""
+        if need <= 0 or not bits:
             return []
-        for name, desc in reversed(spec):
+        cand = np.flatnonzero(bits_mask(bits, idx.next_docno))
+        keys: list[np.ndarray] = []  # most significant first
+        for name, desc in spec:
             if name == "score":
-                docnos.sort(key=lambda d: scores.get(d, 0.0), reverse=desc)
+                k = scores[cand] if scores is not None else np.zeros(len(cand))
+                keys.append(-k if desc else k)
                 continue
             fd = self.schema.field(name)
             assert fd is not None
-            missing_last = fd.kind not in (INT, FLOAT, DATE)  # StrField/BoolField: sortMissingLast
-            docs = idx.docs
-
-            def key(d: int, name: str = name, desc: bool = desc, ml: bool = missing_last) -> tuple:
-                vals = docs[d].get(name)
-                if not vals:
-                    # sortMissingLast: last whichever the direction; otherwise lowest value
-                    return ((-1 if desc else 1) if ml else -1, "")
-                v = vals[0]
-                return (0, v if not isinstance(v, bool) else int(v))
-
-            try:
-                docnos.sort(key=key, reverse=desc)
-            except TypeError:
-                docnos.sort(key=lambda d, k=key: (k(d)[0], str(k(d)[1])), reverse=desc)
-        return docnos[:need]
+            numeric = fd.kind in (INT, FLOAT, DATE)
+            key, present = idx.sort_key(name, numeric)
+            k, p = key[cand], present[cand]
+            # StrField/BoolField have sortMissingLast; point fields put missing values lowest
+            missing = 1 if not numeric else (1 if desc else -1)
+            keys.append(np.where(p, 0, missing))
+            keys.append(-k if desc else k)
+        order = np.lexsort(keys[::-1])  # stable, so equal keys keep index order
+        return cand[order[:need]].tolist()
 
     def _parse_fl(self, fl_params: list[str]) -> set[str]:
         fields: set[str] = set()
@@ -337,20 +335,25 @@ class Core:
             fields.update(p for p in fl.replace(",", " ").split() if p)
         return fields or {"*"}
 
-    def _doc(self, idx: Index, d: int, fl: set[str], scores: dict[int, float]) -> dict[str, Any]:
+    def _doc(self, idx: Index, d: int, fl: set[str], scores: np.ndarray | None) -> dict[str, Any]:
         prepared = idx.docs[d]
         out: dict[str, Any] = {}
         globs = [f for f in fl if "*" in f or "?" in f]
-        for name, values in prepared.items():
-            if name not in fl and not any(fnmatch.fnmatchcase(name, g) for g in globs):
-                continue
+        if globs:
+            names = [
+                n for n in prepared if n in fl or any(fnmatch.fnmatchcase(n, g) for g in globs)
+            ]
+        else:
+            names = [n for n in fl if n in prepared]
+        for name in names:
+            values = prepared[name]
             fd = self.schema.field(name)
             if fd is None or not fd.stored:
                 continue
             vals = [_output(fd, v) for v in values]
             out[name] = vals if fd.multi else vals[0]
         if "score" in fl:
-            out["score"] = scores.get(d, 0.0)
+            out["score"] = float(scores[d]) if scores is not None else 1.0
         return out
 
     def _facets(self, idx: Index, params: Params, bits: int) -> dict[str, list[Any]] | None:

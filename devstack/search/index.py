@@ -15,6 +15,8 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from .analysis import analyze
 from .query import (
     Bool,
@@ -31,7 +33,7 @@ from .query import (
 )
 from .schema import ANALYSED, TEXT_NGRAM, FieldDef, Schema
 
-__all__ = ["Index", "Result", "iter_bits"]
+__all__ = ["Index", "Result", "iter_bits", "bits_mask"]
 
 K1, B = 1.2, 0.75
 POSITION_GAP = 100  # positionIncrementGap between the values of a multi-valued text field
@@ -52,24 +54,31 @@ def iter_bits(bits: int) -> Iterator[int]:
                 yield base + b
 
 
+def bits_mask(bits: int, n: int) -> np.ndarray:
+    """A bitmap as a boolean array of length `n`."""
+    nbytes = (n + 7) // 8
+    raw = np.frombuffer((bits & ((1 << n) - 1)).to_bytes(nbytes, "little"), dtype=np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:n].astype(bool)
+
+
 @dataclass
 class Result:
-    """Matching documents and their scores (None: every match scores `const`)."""
+    """Matching documents; `scores` is a dense array over document numbers (None: all `const`)."""
 
     bits: int
-    scores: dict[int, float] | None = None
+    scores: np.ndarray | None = None
     const: float = 1.0
 
-    def score_map(self) -> dict[int, float]:
+    def dense(self, n: int) -> np.ndarray:
         if self.scores is not None:
             return self.scores
-        return dict.fromkeys(iter_bits(self.bits), self.const)
+        return bits_mask(self.bits, n) * self.const
 
 
 class FieldIndex:
     """Postings of one concrete field."""
 
-    __slots__ = ("fd", "bits", "positions", "lengths", "total_len", "present")
+    __slots__ = ("fd", "bits", "positions", "lengths", "total_len", "present", "arrays", "norms")
 
     def __init__(self, fd: FieldDef) -> None:
         self.fd = fd
@@ -78,6 +87,8 @@ class FieldIndex:
         self.lengths: dict[int, int] = {}
         self.total_len = 0
         self.present = 0
+        self.arrays: dict[object, tuple[np.ndarray, np.ndarray]] = {}  # term → (docnos, tf)
+        self.norms: tuple[int, np.ndarray] | None = None  # (generation, BM25 length norms)
 
     @property
     def analysed(self) -> bool:
@@ -93,7 +104,10 @@ class Index:
         self.by_key: dict[str, int] = {}
         self.live = 0
         self.next_docno = 0
-        self.generation = 0  # bumped on every change; keys the filter cache
+        self.generation = 0
+        self._sort_cache: dict[
+            str, tuple[int, np.ndarray, np.ndarray]
+        ] = {}  # bumped on every change; keys the filter cache
 
     # ---- writing ----
 
@@ -121,18 +135,20 @@ class Index:
             if fi.analysed:
                 pos_base = 0
                 length = 0
+                seen: set[object] = set()
                 for v in values:
                     tokens = analyze(fd.kind, str(v), index=True)
                     for p, t in tokens:
                         fi.positions.setdefault(t, {}).setdefault(d, []).append(pos_base + p)
+                        seen.add(t)
                     if tokens:
-                        pos_base += max(p for p, _ in tokens) + 1 + POSITION_GAP
+                        pos_base += tokens[-1][0] + 1 + POSITION_GAP
                     length += len(tokens)
                 fi.lengths[d] = length
                 fi.total_len += length
-                terms: Iterable[object] = {
-                    t for v in values for _, t in analyze(fd.kind, str(v), index=True)
-                }
+                for t in seen:
+                    fi.arrays.pop(t, None)
+                terms: set[object] = seen
             else:
                 terms = set(values)
             for t in terms:
@@ -168,6 +184,7 @@ class Index:
                 for t in {
                     t for v in prepared[name] for _, t in analyze(fi.fd.kind, str(v), index=True)
                 }:
+                    fi.arrays.pop(t, None)
                     self._drop(fi, t, mask)
                     plist = fi.positions.get(t)
                     if plist is not None:
@@ -243,13 +260,34 @@ class Index:
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         if not fi.analysed:
             return Result(bits, None, node.boost * idf)
-        avg = fi.total_len / max(1, len(fi.lengths))
-        scores = {}
-        for d, plist in fi.positions.get(node.term, {}).items():
-            tf = len(plist)
-            norm = K1 * (1 - B + B * fi.lengths.get(d, 1) / max(avg, 1e-9))
-            scores[d] = node.boost * idf * tf * (K1 + 1) / (tf + norm)
+        docnos, tf = self._postings(fi, node.term)
+        scores = np.zeros(self.next_docno)
+        norms = self._norms(fi)
+        scores[docnos] = node.boost * idf * tf * (K1 + 1) / (tf + norms[docnos])
         return Result(bits, scores)
+
+    def _postings(self, fi: FieldIndex, term: object) -> tuple[np.ndarray, np.ndarray]:
+        cached = fi.arrays.get(term)
+        if cached is None:
+            plist = fi.positions.get(term, {})
+            cached = (
+                np.fromiter(plist.keys(), dtype=np.int64, count=len(plist)),
+                np.fromiter((len(p) for p in plist.values()), dtype=np.float64, count=len(plist)),
+            )
+            fi.arrays[term] = cached
+        return cached
+
+    def _norms(self, fi: FieldIndex) -> np.ndarray:
+        """BM25's per-document length normalisation, recomputed once per index generation."""
+        if fi.norms is None or fi.norms[0] != self.generation:
+            lengths = np.ones(self.next_docno)
+            if fi.lengths:
+                keys = np.fromiter(fi.lengths.keys(), dtype=np.int64, count=len(fi.lengths))
+                vals = np.fromiter(fi.lengths.values(), dtype=np.float64, count=len(fi.lengths))
+                lengths[keys] = vals
+            avg = fi.total_len / max(1, len(fi.lengths)) or 1.0
+            fi.norms = (self.generation, K1 * (1 - B + B * lengths / avg))
+        return fi.norms[1]
 
     def _phrase(self, fi: FieldIndex, node: Phrase, scoring: bool) -> Result:
         if not fi.analysed:
@@ -270,14 +308,14 @@ class Index:
                 ):
                     bits |= 1 << d
                     break
-        if not scoring:
+        if not scoring or not bits:
             return Result(bits, None, node.boost)
-        total: dict[int, float] = {}
+        total = np.zeros(self.next_docno)
         for _, t in node.terms:
-            sub = self._term(fi, Term(fi.fd.name, t, boost=node.boost), True).score_map()
-            for d in iter_bits(bits):
-                total[d] = total.get(d, 0.0) + sub.get(d, 0.0)
-        return Result(bits, total)
+            total += self._term(fi, Term(fi.fd.name, t, boost=node.boost), True).dense(
+                self.next_docno
+            )
+        return Result(bits, total * bits_mask(bits, self.next_docno))
 
     def _range(self, fi: FieldIndex, node: Range) -> int:
         bits = 0
@@ -322,7 +360,7 @@ class Index:
             bits = 0
         if not scoring:
             return Result(bits)
-        return _combine(must + should, bits, node.boost, None)
+        return self._combine(must + should, bits, node.boost, None)
 
     def _dismax(self, node: DisMax, scoring: bool) -> Result:
         subs = [self._eval(n, scoring) for n in node.clauses]
@@ -331,7 +369,51 @@ class Index:
             bits |= r.bits
         if not scoring:
             return Result(bits)
-        return _combine(subs, bits, node.boost, node.tie)
+        return self._combine(subs, bits, node.boost, node.tie)
+
+    def _combine(self, results: list[Result], bits: int, boost: float, tie: float | None) -> Result:
+        """Score the documents in `bits`: sum of clause scores, or dismax (max + tie × others)."""
+        if all(r.scores is None and r.bits & bits == bits for r in results):
+            consts = [r.const for r in results] or [1.0]
+            best = max(consts)
+            total = sum(consts) if tie is None else best + tie * (sum(consts) - best)
+            return Result(bits, None, boost * total)
+        n = self.next_docno
+        arrays = [r.dense(n) for r in results if r.bits & bits]
+        if not arrays:
+            return Result(bits, None, 0.0)
+        summed = np.sum(arrays, axis=0) if len(arrays) > 1 else arrays[0]
+        if tie is not None and len(arrays) > 1:
+            best = np.max(arrays, axis=0)
+            summed = best + tie * (summed - best)
+        return Result(bits, boost * summed * bits_mask(bits, n))
+
+    # ---- sort keys ----
+
+    def sort_key(self, name: str, numeric: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(key, present) arrays over document numbers for sorting on single-valued `name`.
+
+        Strings are ranked (their order among the field's distinct values); cached per generation.
+        """
+        cached = self._sort_cache.get(name)
+        if cached is not None and cached[0] == self.generation:
+            return cached[1], cached[2]
+        n = self.next_docno
+        present = np.zeros(n, dtype=bool)
+        pairs = [(d, vals[0]) for d, doc in self.docs.items() if (vals := doc.get(name))]
+        key = np.zeros(n)
+        if pairs:
+            docnos = np.fromiter((d for d, _ in pairs), dtype=np.int64, count=len(pairs))
+            present[docnos] = True
+            values = [v for _, v in pairs]
+            if numeric and all(isinstance(v, (int, float)) for v in values):
+                key[docnos] = np.array(values, dtype=np.float64)
+            else:
+                strs = [str(v) for v in values]
+                ranks = {v: i for i, v in enumerate(sorted(set(strs)))}
+                key[docnos] = np.fromiter((ranks[v] for v in strs), dtype=np.float64)
+        self._sort_cache[name] = (self.generation, key, present)
+        return key, present
 
     # ---- facets and sorting ----
 
@@ -389,32 +471,3 @@ def _at_least(results: list[Result], k: int) -> int:
             counters[i] |= counters[i - 1] & r.bits
         counters[0] |= r.bits
     return counters[k - 1]
-
-
-def _combine(results: list[Result], bits: int, boost: float, tie: float | None) -> Result:
-    """Score the documents in `bits`: sum of clause scores, or dismax (max + tie × others)."""
-    if all(r.scores is None and r.bits & bits == bits for r in results):
-        consts = [r.const for r in results] or [1.0]
-        best = max(consts)
-        total = sum(consts) if tie is None else best + tie * (sum(consts) - best)
-        return Result(bits, None, boost * total)
-    sums: dict[int, float] = {}
-    maxes: dict[int, float] = {}
-    for r in results:
-        sub = r.bits & bits
-        if not sub:
-            continue
-        scores = r.scores
-        for d in iter_bits(sub):
-            v = scores.get(d, 0.0) if scores is not None else r.const
-            sums[d] = sums.get(d, 0.0) + v
-            if tie is not None and v > maxes.get(d, -1.0):
-                maxes[d] = v
-    if tie is None:
-        out = {d: boost * v for d, v in sums.items()}
-    else:
-        out = {d: boost * (maxes[d] + tie * (v - maxes[d])) for d, v in sums.items()}
-    if len(out) != bits.bit_count():
-        for d in iter_bits(bits):
-            out.setdefault(d, 0.0)
-    return Result(bits, out)

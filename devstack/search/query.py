@@ -161,10 +161,8 @@ def date_math(expr: str, now: datetime | None = None) -> int:
             raise QueryError(f"Invalid Date Math String:'{expr}'")
         pos = m.end()
         unit = _UNITS[m.group(2)]
-        if m.group(1) == "/":
-            base = _round_down(base, unit)
-        else:
-            base = _add(base, int(m.group(1)), unit)
+        step = m.group(1)
+        base = _round_down(base, unit) if step == "/" else _add(base, int(step), unit)
     if pos != len(rest):
         raise QueryError(f"Invalid Date Math String:'{expr}'")
     return int(base.timestamp() * 1000)

@@ -139,6 +139,7 @@ class Schema:
         ]
         self.unique_key = (root.findtext("uniqueKey") or "id").strip()
         self._cache: dict[str, FieldDef | None] = {}
+        self._copy_cache: dict[str, list[str]] = {}
 
     @staticmethod
     def _def(el: ET.Element, kinds: dict[str, tuple[str, bool]]) -> FieldDef:
@@ -168,7 +169,11 @@ class Schema:
         return fd
 
     def copy_targets(self, name: str) -> list[str]:
-        return [dest for src, dest in self.copy_fields if _glob_match(src, name) and dest != name]
+        targets = self._copy_cache.get(name)
+        if targets is None:
+            targets = [d for s, d in self.copy_fields if _glob_match(s, name) and d != name]
+            self._copy_cache[name] = targets
+        return targets
 
     # ---- document preparation -------------------------------------------------------------
 
@@ -186,7 +191,7 @@ class Schema:
             values = raw if isinstance(raw, list) else [raw]
             kept = [v for v in values if v is not None and not (isinstance(v, str) and v == "")]
             if not kept:
-                continue  # RemoveBlankField: null/blank values are dropped, as in Solr's default chain
+                continue  # dropped like Solr's RemoveBlankFieldUpdateProcessor
             if not fd.multi and (isinstance(raw, list) and len(kept) > 1):
                 raise SchemaError(
                     f"ERROR: [doc={doc.get(self.unique_key)}] multiple values encountered for non "

@@ -50,6 +50,7 @@ class SearchService:
 class Handler(BaseHTTPRequestHandler):
     server_version = "devstack-search/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     service: SearchService  # set on the subclass made by make_server
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
