@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import ckan.model as model
+import ckan.plugins.toolkit as tk
 import pytest
 from bs4 import BeautifulSoup
 from ckan.tests import factories
@@ -161,7 +162,7 @@ def test_rerun_requires_publisher(publisher: dict[str, Any], app: Any) -> None:
     )
     jobs.validate_resource(res["id"])
     other = factories.UserWithToken()
-    with pytest.raises(Exception):
+    with pytest.raises(tk.NotAuthorized):
         call_action("publicservices_validation_run", _ctx(other), resource_id=res["id"])
     out = call_action(
         "publicservices_validation_run", _ctx(publisher["user"]), resource_id=res["id"]

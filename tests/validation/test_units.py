@@ -121,7 +121,7 @@ def test_standard_lookup_by_name_uri_json_and_old_site() -> None:
     assert standards.get("https://example.org/standard/../../etc/passwd") is None
     assert standards.get("https://example.org/other/business-rates") is None
     assert (
-        standards.resolve_conforms_to('["https://x.org/spec", "%s"]' % uri)["name"]
+        standards.resolve_conforms_to(f'["https://x.org/spec", "{uri}"]')["name"]
         == "business-rates"
     )
     assert standards.resolve_conforms_to(["https://x.org/spec"]) is None

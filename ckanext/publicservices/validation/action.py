@@ -119,7 +119,7 @@ def publicservices_validation_history(
     try:
         limit = min(100, max(1, int(data_dict.get("limit", 20))))
     except (TypeError, ValueError):
-        raise tk.ValidationError({"limit": [tk._("Must be a whole number")]})
+        raise tk.ValidationError({"limit": [tk._("Must be a whole number")]}) from None
     return vmodel.history(res["id"], limit)
 
 
@@ -155,7 +155,7 @@ def publicservices_validation_infer_schema(
     try:
         schema = jobs.infer_schema(res)
     except jobs.Problem as err:
-        raise tk.ValidationError({"schema": [str(err)]})
+        raise tk.ValidationError({"schema": [str(err)]}) from err
     return {"schema": schema, "source": "data sample"}
 
 

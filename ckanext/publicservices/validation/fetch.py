@@ -1,7 +1,7 @@
 """Fetching linked resources for validation without becoming an SSRF proxy.
 
-Every hop (the first URL and each redirect, followed by hand) is checked: the scheme must be http(s),
-the host name is resolved and every address must be globally routable. The address a socket
+Every hop (the first URL and each redirect, followed by hand) is checked: the scheme must be
+http(s), the host name is resolved and every address must be globally routable. The address a socket
 actually connects to is checked again (``_GuardedConnection``), so a DNS answer that changes
 between the check and the connection (rebinding) is refused too. Downloads are capped in size
 (Content-Length and the bytes actually read) and time (connect/read timeouts and an overall
@@ -144,7 +144,8 @@ def _check_url(url: str, allow_private: bool) -> None:
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https"):
         raise FetchRefused(
-            f"refused: only http and https links can be checked, not {parsed.scheme or 'a relative link'}",
+            "refused: only http and https links can be checked, not "
+            + (parsed.scheme or "a relative link"),
             url,
         )
     if not parsed.hostname:
@@ -210,7 +211,8 @@ def fetch(
                     continue
                 if response.status_code >= 400:
                     raise FetchRefused(
-                        f"the server answered HTTP {response.status_code} {response.reason or ''}".strip(),
+                        f"the server answered HTTP {response.status_code} "
+                        f"{response.reason or ''}".strip(),
                         current,
                     )
                 length = response.headers.get("Content-Length")

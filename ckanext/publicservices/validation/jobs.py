@@ -21,7 +21,8 @@ import shutil
 import tempfile
 import time
 import zipfile
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 
@@ -391,7 +392,8 @@ def preflight(path: str, fmt: str) -> None:
         raise Problem("The file is empty (0 bytes). Upload or link the file with its data.")
     if size > settings.max_bytes():
         raise Problem(
-            f"The file is {size / 1e6:.0f} MB, more than the {settings.max_bytes() / 1e6:.0f} MB limit for checks."
+            f"The file is {size / 1e6:.0f} MB, more than the "
+            f"{settings.max_bytes() / 1e6:.0f} MB limit for checks."
         )
     with open(path, "rb") as fh:
         head = fh.read(8192)
@@ -399,7 +401,8 @@ def preflight(path: str, fmt: str) -> None:
     if fmt in _TEXT_FORMATS:
         if kind != "text":
             raise Problem(
-                f"The resource says {fmt.upper()} but the file looks like {_KIND_LABEL.get(kind, kind)}. "
+                f"The resource says {fmt.upper()} but the file looks like "
+                f"{_KIND_LABEL.get(kind, kind)}. "
                 "Check the link points at the data file itself, or correct the format."
             )
         if not head.strip(b"\xef\xbb\xbf \t\r\n"):
@@ -408,7 +411,8 @@ def preflight(path: str, fmt: str) -> None:
     else:
         if kind != "zip":
             raise Problem(
-                f"The resource says {fmt.upper()} but the file looks like {_KIND_LABEL.get(kind, kind)}, "
+                f"The resource says {fmt.upper()} but the file looks like "
+                f"{_KIND_LABEL.get(kind, kind)}, "
                 "not a spreadsheet. Correct the format or upload the spreadsheet."
             )
         _check_zip(path, fmt)
@@ -569,7 +573,10 @@ def _file_message(error: dict[str, Any]) -> str:
     if etype == "source-error" and "empty" in note:
         return "The file is empty: there is no header row or data."
     if etype in ("format-error", "source-error"):
-        return f"The file could not be read as a table ({note}). Check the format and that the file is not damaged."
+        return (
+            f"The file could not be read as a table ({note}). "
+            "Check the format and that the file is not damaged."
+        )
     return f"The file could not be checked: {error.get('message') or note}"
 
 

@@ -80,7 +80,7 @@ def convert_field(field: dict[str, Any]) -> dict[str, Any]:
 
 
 def convert(descriptor: dict[str, Any], **metadata: Any) -> dict[str, Any]:
-    """Return a current-spec Table Schema; ``metadata`` (name, title, licenses, sources…) is added."""
+    """A current-spec Table Schema; ``metadata`` (name, title, licenses, sources…) is added."""
     out: dict[str, Any] = {}
     for key in ("name", "title", "description"):
         if key in metadata:

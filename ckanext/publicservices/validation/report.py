@@ -112,20 +112,25 @@ def explain(error: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, A
             what = f"“{shown}” breaks the rule {name or note}."
     elif etype == "missing-cell":
         what = "This row has fewer cells than the header: this column is missing."
-        fix = "Add the missing values (or empty cells separated by commas) so every row has as many cells as the header."
+        fix = (
+            "Add the missing values (or empty cells separated by commas) so every row has "
+            "as many cells as the header."
+        )
     elif etype == "extra-cell":
         what = f"This row has more cells than the header (extra value “{shown}”)."
         fix = "Remove the extra value, or put a text containing commas in double quotes."
     elif etype == "blank-row":
         what, fix = "This row is completely empty.", "Delete the empty row."
     elif etype in ("unique-error", "primary-key"):
-        what = f"“{shown or ', '.join(map(str, error.get('cells') or []))}” repeats a value that must be unique."
+        value = shown or ", ".join(map(str, error.get("cells") or []))
+        what = f"“{value}” repeats a value that must be unique."
         fix = "Make each value in this column different, or remove the duplicate row."
     elif etype == "duplicate-row":
         what, fix = "This row is an exact copy of an earlier row.", "Remove the duplicate row."
     elif etype == "incorrect-label":
         expected = error.get("fieldName") or ""
-        what = f"Column {position} is headed “{error.get('label', '')}” but the schema expects “{expected}”."
+        label = error.get("label", "")
+        what = f"Column {position} is headed “{label}” but the schema expects “{expected}”."
         fix = "Rename the column heading, or put the columns in the order the schema lists them."
         column = expected
     elif etype == "missing-label":
@@ -156,7 +161,7 @@ def explain(error: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, A
 
 
 def explain_all(report: dict[str, Any] | None, schema: dict[str, Any] | None) -> dict[str, Any]:
-    """Errors explained and grouped: ``by_row`` (row -> items), ``by_column`` (counts), header items."""
+    """Errors explained and grouped: ``by_row`` (row -> items), ``by_column``, ``header``."""
     errors = (report or {}).get("errors") or []
     items = [explain(e, schema) for e in errors]
     header = [i for i in items if i["row"] is None]

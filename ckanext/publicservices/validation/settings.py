@@ -1,4 +1,4 @@
-"""Typed accessors for ``ckanext.publicservices.validation.*`` (read when needed, never at import)."""
+"""Typed accessors for ``ckanext.publicservices.validation.*`` (read when used, not at import)."""
 
 from __future__ import annotations
 

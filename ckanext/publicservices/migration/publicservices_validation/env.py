@@ -1,7 +1,8 @@
 """Alembic environment of the publicservices_validation plugin.
 
-Its revisions live in ``versions/`` and are recorded in ``publicservices_validation_alembic_version``
-(CKAN's convention for plugin migrations), separate from CKAN core's ``alembic_version``.
+Its revisions live in ``versions/`` and are recorded in
+``publicservices_validation_alembic_version`` (CKAN's convention for plugin migrations),
+separate from CKAN core's ``alembic_version``.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ def run_offline() -> None:
 
 def run_online() -> None:
     engine = engine_from_config(
-        config.get_section(config.config_ini_section) or {}, prefix="sqlalchemy.",
+        config.get_section(config.config_ini_section) or {},
+        prefix="sqlalchemy.",
         poolclass=pool.NullPool,
     )
     with engine.connect() as connection:
         context.configure(
-            connection=connection, version_table=VERSION_TABLE, include_object=_include_object,
+            connection=connection,
+            version_table=VERSION_TABLE,
+            include_object=_include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
