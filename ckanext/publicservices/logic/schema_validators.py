@@ -134,6 +134,24 @@ def parse_list(value: Any, label: str, max_items: int = LIST_MAX) -> list[str]:
     return out
 
 
+def _stopping(fn: Callable[[Any], Any]) -> Validator:
+    """A navl validator that records ``Invalid`` and stops the field's chain.
+
+    (navl runs the next validators after an ``Invalid``; the type checks here must keep CKAN's
+    own validators from seeing a dict or a list they would crash on.)
+    """
+
+    def validator(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+        try:
+            data[key] = fn(data.get(key, missing))
+        except Invalid as e:
+            errors.setdefault(key, []).append(e.error)
+            raise StopOnError from None
+
+    validator.__doc__ = fn.__doc__
+    return validator
+
+
 # ------------------------------------------------------------------------------------------
 # plain values
 
@@ -149,7 +167,7 @@ def publicservices_text(field: Field, schema: dict[str, Any]) -> Validator:
             return value
         return _as_text(value, label, max_length)
 
-    return validator
+    return _stopping(validator)
 
 
 @scheming_validator
@@ -162,7 +180,7 @@ def publicservices_long_text(field: Field, schema: dict[str, Any]) -> Validator:
             return value
         return _as_text(value, label, max_length)
 
-    return validator
+    return _stopping(validator)
 
 
 @scheming_validator
@@ -186,7 +204,7 @@ def publicservices_choice(field: Field, schema: dict[str, Any]) -> Validator:
             )
         )
 
-    return validator
+    return _stopping(validator)
 
 
 @scheming_validator
@@ -210,7 +228,7 @@ def publicservices_choice_list(field: Field, schema: dict[str, Any]) -> Validato
             )
         return json.dumps(items)
 
-    return validator
+    return _stopping(validator)
 
 
 def _parse_date(text: str) -> dt.date | dt.datetime | None:
@@ -248,7 +266,7 @@ def publicservices_iso_date(field: Field, schema: dict[str, Any]) -> Validator:
             )
         return text
 
-    return validator
+    return _stopping(validator)
 
 
 _EMAIL = re.compile(
@@ -273,7 +291,7 @@ def publicservices_email(field: Field, schema: dict[str, Any]) -> Validator:
             )
         return text
 
-    return validator
+    return _stopping(validator)
 
 
 def _check_url(text: str, label: str) -> str:
@@ -295,7 +313,7 @@ def publicservices_url(field: Field, schema: dict[str, Any]) -> Validator:
             return value
         return _check_url(_as_text(value, label, 2_000).strip(), label)
 
-    return validator
+    return _stopping(validator)
 
 
 @scheming_validator
@@ -308,7 +326,7 @@ def publicservices_url_list(field: Field, schema: dict[str, Any]) -> Validator:
             return value
         return json.dumps([_check_url(v, label) for v in parse_list(value, label)])
 
-    return validator
+    return _stopping(validator)
 
 
 def _resolve_standard(value: str) -> str | None:
@@ -353,10 +371,10 @@ def publicservices_conforms_to(field: Field, schema: dict[str, Any]) -> Validato
             out.append(uri)
         return json.dumps(list(dict.fromkeys(out)))
 
-    return validator
+    return _stopping(validator)
 
 
-def publicservices_tag_string(value: Any) -> Any:
+def _publicservices_tag_string(value: Any) -> Any:
     """Keywords as comma-separated text or a list of strings; anything else is an error."""
     if _is_empty(value) or isinstance(value, str):
         return value
@@ -365,7 +383,7 @@ def publicservices_tag_string(value: Any) -> Any:
     raise Invalid(tk._("Keywords: give words separated by commas, e.g. recycling, bins."))
 
 
-def publicservices_string(value: Any, context: Any = None) -> Any:
+def _publicservices_string(value: Any) -> Any:
     """Reject values that are not text (for core fields such as name, owner_org, tag_string)."""
     if _is_empty(value) or isinstance(value, str):
         return value
@@ -399,7 +417,7 @@ def publicservices_license(field: Field, schema: dict[str, Any]) -> Validator:
             )
         return text
 
-    return validator
+    return _stopping(validator)
 
 
 # ------------------------------------------------------------------------------------------
@@ -494,7 +512,7 @@ def publicservices_vocab_choice(field: Field, schema: dict[str, Any]) -> Validat
             )
         return term.uri
 
-    return validator
+    return _stopping(validator)
 
 
 def _raw_list(data: dict[Any, Any], key: tuple[Any, ...]) -> list[str]:
@@ -547,10 +565,7 @@ def publicservices_access_rights(
             return
         data.pop(key, None)
         raise StopOnError
-    try:
-        data[key] = publicservices_vocab_choice(field, {})(value)
-    except Invalid as e:
-        errors[key].append(e.error)
+    publicservices_vocab_choice(field, {})(key, data, errors, context)
 
 
 def publicservices_vocabulary_notes(
@@ -600,6 +615,11 @@ def _value(data: dict[Any, Any], name: str) -> Any:
     return None if value is missing else value
 
 
+def _text_value(data: dict[Any, Any], name: str) -> str | None:
+    value = _value(data, name)
+    return value if isinstance(value, str) and value else None
+
+
 def _err(errors: dict[Any, Any], key: tuple[Any, ...], message: str) -> None:
     errors.setdefault(key, [])
     if message not in errors[key]:
@@ -618,11 +638,12 @@ def publicservices_dataset_rules(
     is_private = private is True or (
         isinstance(private, str) and private.lower() in ("true", "1", "yes", "on")
     )
-    spectrum = _value(data, "data_spectrum")
-    personal = _value(data, "personal_data")
-    classification = _value(data, "security_classification")
-    exception = _value(data, "open_by_default_exception")
-    access = _value(data, "access_rights")
+    # fields that failed their own validation may still hold anything: compare strings only
+    spectrum = _text_value(data, "data_spectrum")
+    personal = _text_value(data, "personal_data")
+    classification = _text_value(data, "security_classification")
+    exception = _text_value(data, "open_by_default_exception")
+    access = _text_value(data, "access_rights")
 
     if not is_private:
         if spectrum and spectrum != "open" and not _has_errors(errors, "data_spectrum"):
@@ -747,7 +768,7 @@ def publicservices_shape_rules(
         del data[("__junk",)]
 
 
-def publicservices_string_list(value: Any) -> Any:
+def _publicservices_string_list(value: Any) -> Any:
     """A list (or comma-separated text) of short strings; other shapes are an error."""
     if _is_empty(value):
         return value
@@ -755,7 +776,7 @@ def publicservices_string_list(value: Any) -> Any:
     return items
 
 
-def publicservices_size(value: Any) -> Any:
+def _publicservices_size(value: Any) -> Any:
     """A non-negative whole number (a size in bytes or a count)."""
     if _is_empty(value):
         return value
@@ -774,7 +795,7 @@ def publicservices_size(value: Any) -> Any:
     return number
 
 
-def publicservices_resource_schema(value: Any) -> Any:
+def _publicservices_resource_schema(value: Any) -> Any:
     """A Table Schema as a JSON object (or JSON text), or the URL of one; stored as text."""
     if _is_empty(value):
         return value
@@ -806,6 +827,12 @@ def publicservices_resource_schema(value: Any) -> Any:
         )
     return json.dumps(loaded, ensure_ascii=False)
 
+
+publicservices_string = _stopping(_publicservices_string)
+publicservices_tag_string = _stopping(_publicservices_tag_string)
+publicservices_string_list = _stopping(_publicservices_string_list)
+publicservices_size = _stopping(_publicservices_size)
+publicservices_resource_schema = _stopping(_publicservices_resource_schema)
 
 __all__ = [
     "publicservices_access_rights",
