@@ -1,13 +1,41 @@
-"""Shared fixtures of the DCAT tests (pure RDF work: no dataset is written to the database)."""
+"""Shared fixtures of the DCAT tests.
+
+CKAN's ``reset_db`` rebuilds only core tables; ``clean_db`` here also applies the migrations
+of the suite's plugins (activity), as the consortium and schema tests do.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 
+import ckan.model as model
+import ckanext.activity
 import pytest
+from ckan.tests import helpers as test_helpers
 
 from ckanext.publicservices.dcat import profile
 from tests.dcat.data import KENT
+
+_MIGRATIONS = [os.path.join(os.path.dirname(ckanext.activity.__file__), "migration", "activity")]
+
+
+@pytest.fixture(scope="session")
+def reset_db() -> Callable[[], None]:
+    from ckan.tests import factories
+
+    def runner() -> None:
+        factories.fake.unique.clear()
+        test_helpers.reset_db()
+        original = model.repo._alembic_ini
+        try:
+            for path in _MIGRATIONS:
+                model.repo._alembic_ini = os.path.join(path, "alembic.ini")
+                model.repo.upgrade_db("head")
+        finally:
+            model.repo._alembic_ini = original
+
+    return runner
 
 
 @pytest.fixture

@@ -63,7 +63,11 @@ def dcat_catalog_search(up_func: Action, context: Context, data_dict: DataDict) 
 @tk.chained_action
 def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) -> str:
     tk.check_access("dcat_dataset_show", context, data_dict)
-    dataset_dict = tk.get_action("package_show")(context, data_dict)
+    try:
+        dataset_dict = tk.get_action("package_show")(context, data_dict)
+    except tk.NotAuthorized:
+        # a private dataset: answer as for one that does not exist
+        raise tk.ObjectNotFound("Dataset not found") from None
     if tk.asbool(dataset_dict.get("private")):
         # same answer as for a dataset that does not exist: its existence is not public either
         raise tk.ObjectNotFound("Dataset not found")

@@ -535,6 +535,12 @@ class PublicservicesProfile(RDFProfile):
                 if e.get("key") not in ("spatial_uri", "spatial_text")
             ]
 
+        # languages the profile turned into EU URIs go back to their ISO 639-1 codes
+        codes = {EU_LANGUAGE + eu: iso for iso, eu in LANGUAGES.items()}
+        langs = [str(o) for o in g.objects(dataset_ref, DCT.language)]
+        if langs and any(lang in codes for lang in langs):
+            self._set_field(dataset_dict, "language", sorted(codes.get(x, x) for x in langs))
+
         # frequency: the exact UK one when present
         uk = self._object(dataset_ref, ps[vocab.UK_FREQUENCY])
         if uk is not None:
