@@ -10,6 +10,30 @@ def publicservices() -> None:
     """Commands of ckanext-publicservices."""
 
 
+@publicservices.command("seed")
+@click.option(
+    "--rows",
+    type=click.IntRange(min=1, max=100_000),
+    default=60,
+    show_default=True,
+    help="Rows in each illustrative sample CSV file.",
+)
+@click.option(
+    "--seed",
+    "seed_",
+    type=int,
+    default=2017,
+    show_default=True,
+    help="Seed of the sample-file generator (same seed, same files).",
+)
+def seed(rows: int, seed_: int) -> None:
+    """Create or update the four founding consortia and their illustrative datasets (idempotent)."""
+    from ckanext.publicservices.consortium import seed as consortium_seed
+
+    report = consortium_seed.seed(rows=rows, seed=seed_)
+    click.echo(report.summary())
+
+
 @publicservices.command("bench-seed")
 @click.option(
     "--datasets",
