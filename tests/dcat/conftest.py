@@ -47,3 +47,17 @@ def kent() -> Iterator[dict]:
     yield KENT
     profile.forget_consortia()
     profile.RDFProfile._org_cache.pop(KENT["id"], None)
+
+
+@pytest.fixture(scope="module")
+def dcat_plugins() -> Iterator[None]:
+    """The suite's plugins, loaded once per module for the pure-RDF tests.
+
+    CKAN's ``with_plugins`` reloads every plugin around every test (about 2 s each); these
+    tests only read schemas and vocabularies, so one load per module serves them all.
+    """
+    from ckan import plugins
+
+    plugins.load_all()
+    yield
+    plugins.unload_all()
