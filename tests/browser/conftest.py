@@ -214,3 +214,11 @@ def wait_until(check: Any, timeout: float, what: str, interval: float = 0.5) -> 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_failure_screenshots() -> None:
+    # screenshots of an earlier run's failures would mislead
+    if ARTIFACTS.exists():
+        for old in ARTIFACTS.glob("FAILED-*.png"):
+            old.unlink()

@@ -7,8 +7,11 @@ left in the shared database; nothing here resets the database under a running se
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from ckan import plugins
 from ckan.tests import factories
 
 PASSWORD = "Correct-Horse-42"
@@ -16,6 +19,20 @@ KENT = "E10000016"
 HOUSEHOLD_WASTE = "http://id.esd.org.uk/service/524"
 ENERGY_EFFICIENCY = "http://id.esd.org.uk/service/880"
 OGL = "uk-ogl"
+
+
+@contextmanager
+def suite_plugins() -> Iterator[None]:
+    """The suite's plugins (test.ini) loaded in this process while module data is made.
+
+    CKAN's pytest plugin loads them only inside ``with_plugins`` (function-scoped); the server
+    has them anyway. Unloaded afterwards, as CKAN's fixture leaves things.
+    """
+    plugins.load_all()
+    try:
+        yield
+    finally:
+        plugins.unload_all()
 
 
 def suffix() -> str:

@@ -16,6 +16,11 @@ from tests.browser.conftest import assert_accessible, login, screenshot
 
 @pytest.fixture(scope="module")
 def site(portal: Any) -> dict[str, Any]:
+    with data.suite_plugins():
+        return _make_site(portal)
+
+
+def _make_site(portal: Any) -> dict[str, Any]:
     editor = data.user()
     org = data.consortium(editor=editor)
     pkg = data.dataset(org)

@@ -1,0 +1,229 @@
+"""The publisher's and the visitor's journeys in a real browser, with a real job worker.
+
+Every step is screenshotted (test-artifacts/browser/) and checked with axe-core (WCAG 2.2 A/AA),
+so the error states are checked as well as the default ones.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import data
+from tests.browser.conftest import (
+    assert_accessible,
+    login,
+    screenshot,
+    start_job_worker,
+    wait_until,
+)
+
+BINS_LABEL = "Household waste collection"
+# A CSV with a broken row (an extra cell in row 3): the report must name it.
+CSV = (
+    "ward,households,at_risk\n"
+    "Canterbury North,1200,84\n"
+    "Dover Town,980,112,oops\n"
+    "Ashford South,1430,97\n"
+)
+
+
+@pytest.fixture(scope="module")
+def site(portal: Any) -> dict[str, Any]:
+    with data.suite_plugins():
+        return _make_site(portal)
+
+
+def _make_site(portal: Any) -> dict[str, Any]:
+    start_job_worker(portal)
+    editor = data.user()
+    # the consortium's defaults pre-fill the form: licence, contact and its usual service; the
+    # council is left for the publisher to pick
+    org = data.consortium(editor=editor, default_area=[])
+    other_org = data.consortium(name=f"waltham-forest-{data.suffix()}",
+                                title="Waltham Forest arts engagement",
+                                lead_authority="E09000031", default_area=["E09000031"])
+    bins_in_kent = data.dataset(org, title="Bin collection days in Kent",
+                                la_service=[data.HOUSEHOLD_WASTE], area=[data.KENT])
+    bins_elsewhere = data.dataset(other_org, title="Bin collection days in Waltham Forest",
+                                  la_service=[data.HOUSEHOLD_WASTE], area=["E09000031"])
+    arts_in_kent = data.dataset(org, title="Arts events in Kent",
+                                la_service=["http://id.esd.org.uk/service/884"], area=[data.KENT])
+    return {"editor": editor, "org": org, "other_org": other_org, "bins_in_kent": bins_in_kent,
+            "bins_elsewhere": bins_elsewhere, "arts_in_kent": arts_in_kent}
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def pick_term(page: Any, field: str, typed: str, label: str) -> None:
+    """Type into a vocabulary picker (select2) and choose the suggestion with ``label``."""
+    widget = page.locator(f"#field-{field}-select + .select2-container")
+    widget.locator(".select2-selection").click()
+    search = widget.locator(".select2-search__field")
+    search.type(typed, delay=40)
+    option = page.locator(".select2-results__option", has_text=label).first
+    option.wait_for(state="visible")
+    option.click()
+    assert label in widget.inner_text(), f"{label!r} was not picked in {field}"
+
+
+def hidden_value(page: Any, field: str) -> str:
+    return page.locator(f"#field-{field}").input_value()
+
+
+def holds(page: Any, field: str, uri: str) -> bool:
+    """Whether a vocabulary field holds a term (the form keeps codes or URIs, comma-separated)."""
+    values = {v.strip() for v in hidden_value(page, field).split(",") if v.strip()}
+    return uri in values or uri.rstrip("/").rsplit("/", 1)[-1] in values
+
+
+def field_error(page: Any, field: str) -> str:
+    """The error text shown beside a field (core's .error-block inside the field's group)."""
+    group = page.locator(f".form-group:has(#field-{field})").first
+    return group.locator(".error-block, .invalid-feedback").all_inner_texts().__str__()
+
+
+def error_summary(page: Any) -> str:
+    return " ".join(page.locator(".error-explanation, .alert-error").all_inner_texts())
+
+
+# -- the publisher ------------------------------------------------------------------------------
+
+
+def test_publisher_journey(page: Any, axe_source: str, site: dict[str, Any],
+                           tmp_path: Path) -> None:
+    org = site["org"]
+    login(page, site["editor"])
+    screenshot(page, "publisher-01-logged-in")
+
+    # the consortium page, and the new-dataset form opened from it
+    page.goto(f"/organization/{org['name']}")
+    assert "Kent Energy Efficiency Partnership" in page.content()
+    screenshot(page, "publisher-02-consortium-page")
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("Add dataset", re.I)).first.click()
+    assert "/dataset/new" in page.url
+
+    # the consortium's defaults are already in the form
+    page.locator("#field-la_service-select + .select2-container").wait_for()
+    assert page.locator("#field-license_id").input_value() == data.OGL
+    assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
+    assert "Kent open data team" in page.content()
+    screenshot(page, "publisher-03-form-prefilled")
+    assert_accessible(page, axe_source, "the new-dataset form pre-filled from the consortium")
+
+    page.fill("#field-title", "Household waste collection rounds")
+    pick_term(page, "la_service", "bins", BINS_LABEL)
+    pick_term(page, "area", "Kent", "Kent")
+    assert holds(page, "la_service", data.HOUSEHOLD_WASTE)
+    assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
+    assert holds(page, "area", data.KENT)
+    page.select_option("#field-service_design_phase", "beta")
+    page.check("input[name=data_use_pattern][value=increasing-access]")
+    page.select_option("#field-private", "False")  # public …
+    page.select_option("#field-data_spectrum", "open")
+    page.select_option("#field-personal_data", "personal")  # … with personal data: a mistake
+    page.select_option("#field-security_classification", "OFFICIAL")
+    screenshot(page, "publisher-04-form-filled")
+
+    with page.expect_navigation():
+        page.locator("form#dataset-edit button[type=submit][name=save]").click()
+
+    # the error names the field, and nothing typed or picked is lost
+    message = field_error(page, "personal_data") + error_summary(page)
+    assert re.search(r"personal", message, re.I), message
+    assert page.locator("#field-title").input_value() == "Household waste collection rounds"
+    assert holds(page, "la_service", data.HOUSEHOLD_WASTE)
+    assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
+    assert holds(page, "area", data.KENT)
+    assert BINS_LABEL in page.locator("#field-la_service-select + .select2-container").inner_text()
+    assert page.locator("#field-private").input_value() == "False"
+    assert page.locator("#field-personal_data").input_value() == "personal"
+    assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
+    assert page.locator("#field-license_id").input_value() == data.OGL
+    screenshot(page, "publisher-05-form-error")
+    assert_accessible(page, axe_source, "the new-dataset form with a field error")
+
+    # fixed: the dataset is saved and the resource stage opens
+    page.select_option("#field-personal_data", "none")
+    with page.expect_navigation():
+        page.locator("form#dataset-edit button[type=submit][name=save]").click()
+    assert "/resource/new" in page.url or "/new_resource" in page.url, page.url
+    screenshot(page, "publisher-06-resource-form")
+    assert_accessible(page, axe_source, "the new-resource form")
+
+    # upload a CSV
+    csv = tmp_path / "collection-rounds.csv"
+    csv.write_text(CSV)
+    with page.expect_file_chooser() as chooser:
+        page.locator("#resource-upload-button").click()
+    chooser.value.set_files(str(csv))
+    page.fill("#field-name", "Collection rounds (CSV)")
+    with page.expect_navigation():
+        page.locator("button[type=submit][name=save][value=go-metadata]").first.click()
+    dataset_url = page.url
+    assert "/dataset/" in dataset_url
+    screenshot(page, "publisher-07-dataset-page")
+    assert_accessible(page, axe_source, "the new dataset's page")
+
+    # the worker validates the upload; the report names the broken row
+    def report_ready() -> bool:
+        page.goto(dataset_url)
+        badge = page.locator(".publicservices-validation-badge").first
+        return badge.count() > 0 and badge.get_attribute("data-status") in (
+            "failure", "success", "error")
+
+    wait_until(report_ready, 90, "the validation job to finish (job worker)", interval=2)
+    assert page.locator(".publicservices-validation-badge").first.get_attribute(
+        "data-status") == "failure"
+    with page.expect_navigation():
+        page.locator(".publicservices-validation-badge").first.click()
+    assert "/validation" in page.url
+    report = page.locator("main, #content, body").first.inner_text()
+    assert "3" in report and re.search(r"row", report, re.I), report[:2000]
+    screenshot(page, "publisher-08-validation-report")
+    assert_accessible(page, axe_source, "the validation report (a failing file)")
+
+
+# -- the visitor ----------------------------------------------------------------------------------
+
+
+def test_visitor_searches_by_service_and_council(page: Any, axe_source: str,
+                                                 site: dict[str, Any]) -> None:
+    page.goto("/dataset/")
+    screenshot(page, "visitor-01-search")
+    # facet links are htmx-boosted: the URL changes by history.pushState
+    page.locator("a[href*='vocab_la_service=']", has_text=BINS_LABEL).first.click()
+    page.wait_for_url(re.compile(r"vocab_la_service="))
+    page.wait_for_load_state()
+    assert "vocab_la_service=" in page.url
+    results = page.locator(".dataset-list").inner_text()
+    assert site["bins_in_kent"]["title"] in results
+    assert site["bins_elsewhere"]["title"] in results
+    assert site["arts_in_kent"]["title"] not in results
+    screenshot(page, "visitor-02-service-facet")
+    assert_accessible(page, axe_source, "a search filtered by a service facet")
+
+    page.locator("a[href*='vocab_area=']", has_text="Kent").first.click()
+    page.wait_for_url(re.compile(r"vocab_area="))
+    page.wait_for_load_state()
+    assert "vocab_area=" in page.url and "vocab_la_service=" in page.url
+    results = page.locator(".dataset-list").inner_text()
+    assert site["bins_in_kent"]["title"] in results
+    assert site["bins_elsewhere"]["title"] not in results
+    assert site["arts_in_kent"]["title"] not in results
+    screenshot(page, "visitor-03-council-facet")
+    assert_accessible(page, axe_source, "a search filtered by service and council facets")
+
+    with page.expect_navigation():
+        page.get_by_role("link", name=site["bins_in_kent"]["title"]).first.click()
+    with page.expect_navigation():
+        page.locator(f"a[href$='/organization/{site['org']['name']}']").first.click()
+    assert page.url.endswith(f"/organization/{site['org']['name']}")
+    assert "Kent Energy Efficiency Partnership" in page.content()
+    screenshot(page, "visitor-04-consortium-page")
+    assert_accessible(page, axe_source, "the consortium page")
