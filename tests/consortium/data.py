@@ -36,7 +36,13 @@ def consortium(sysadmin: dict[str, Any], name: str, **fields: Any) -> dict[str, 
     return call_action("organization_create", {"user": sysadmin["name"]}, **data)
 
 
-def dataset(user: dict[str, Any], owner_org: str, name: str, **fields: Any) -> dict[str, Any]:
+def dataset(
+    user: dict[str, Any],
+    owner_org: str,
+    name: str,
+    context: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "type": "dataset",
         "name": name,
@@ -53,4 +59,4 @@ def dataset(user: dict[str, Any], owner_org: str, name: str, **fields: Any) -> d
     if fields.get("private"):
         data.update(data_spectrum="shared", open_by_default_exception="Test: not yet reviewed.")
     data.update(fields)
-    return call_action("package_create", {"user": user["name"]}, **data)
+    return call_action("package_create", dict(context or {}, user=user["name"]), **data)
