@@ -328,3 +328,26 @@ def test_linked_resource_to_internal_address_is_refused_with_reason(
     report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res["id"])
     assert report["status"] == "error"
     assert "not fetched" in report["message"] and "cloud metadata" in report["message"]
+
+
+def test_stopped_job_is_recorded_as_error(publisher: dict[str, Any]) -> None:
+    import types
+
+    from ckanext.publicservices.validation import model as vmodel
+
+    ds = _dataset(publisher)
+    res = call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(VENUE_GOOD.encode(), "x.csv"),
+    )
+    report_id = vmodel.create(res["id"], ds["id"], status="running", job_id="job-1")
+    model.Session.commit()
+    job = types.SimpleNamespace(id="job-1", args=[res["id"]])
+    timeout = type("JobTimeoutException", (Exception,), {})
+    jobs.on_job_failure(job, None, timeout, timeout(), None)
+    row = vmodel.get(report_id)
+    assert row["status"] == "error" and "took longer than" in row["message"]
+    assert call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "error"
