@@ -42,6 +42,7 @@ def _build() -> dict[str, Any]:
     sysadmin = factories.Sysadmin()
     org = data.consortium(sysadmin, "kent-page")
     other = data.consortium(sysadmin, "other-page", lead_authority="E08000017")
+    data.consortium(sysadmin, "north-lanarkshire", lead_authority="S12000050")
     member = factories.UserWithToken()
     call_action(
         "organization_member_create",
@@ -78,6 +79,8 @@ def _build() -> dict[str, Any]:
         type="design-pattern",
         name="kent-pattern",
         title="Pattern: target warm-home help with shared data",
+        problem="Help reaches those who ask, not those most at risk.",
+        solution="Layer open, shared and closed data.",
         owner_org=org["id"],
         license_id="cc-by",
     )
@@ -87,6 +90,7 @@ def _build() -> dict[str, Any]:
         type="learning-resource",
         name="kent-learning",
         title="Learning: system-dynamics model of fuel poverty",
+        kind="guide",
         owner_org=org["id"],
         license_id="cc-by-sa",
     )
@@ -151,8 +155,12 @@ def test_state_of_data_counts_validation_and_overdue_updates(app: Any, consortiu
 
 
 def test_per_consortium_block_is_included_when_present(app: Any, consortium: Any) -> None:
-    # a consortium without its own block still renders (the include is optional)
-    assert _page(app, "other-page").find(class_="publicservices-partnership") is not None
+    block = _page(app, "north-lanarkshire").find(class_="publicservices-consortium-block")
+    assert block is not None and block["data-consortium"] == "north-lanarkshire"
+    # a consortium without its own block renders without one
+    other = _page(app, "other-page")
+    assert other.find(class_="publicservices-partnership") is not None
+    assert other.find(class_="publicservices-consortium-block") is None
 
 
 def test_about_page_lists_the_consortium_fields(app: Any, consortium: Any) -> None:
