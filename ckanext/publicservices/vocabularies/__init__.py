@@ -249,18 +249,23 @@ def _load_lgsl() -> dict[str, Term]:
     path = refreshed_path("lgsl")
     if path:
         return _read_refreshed("lgsl", path)
-    rows = _read_csv(_data("lgsl_services_okfn_2015.csv"))
+    return lgsl_from_csv(_data("lgsl_services_okfn_2015.csv"))
+
+
+def lgsl_from_csv(path: str) -> dict[str, Term]:
+    """LGSL terms from an esd-toolkit services CSV (Identifier, Label, Description, …)."""
+    rows = _read_csv(path)
+    rows = [r for r in rows if r.get("Identifier", "").strip().isdigit()]
     rows.sort(key=lambda r: int(r["Identifier"]))
     return {
         r["Identifier"]: Term(
             vocabulary="lgsl",
             code=r["Identifier"],
             uri=LGSL_URI.format(r["Identifier"]),
-            label=_clean(r["Label"]),
-            description=_clean(r["Description"]),
+            label=_clean(r.get("Label", "")),
+            description=_clean(r.get("Description", "")),
         )
         for r in rows
-        if r["Identifier"].strip().isdigit()
     }
 
 
@@ -268,16 +273,24 @@ def _load_lgfl() -> dict[str, Term]:
     path = refreshed_path("lgfl")
     if path:
         return _read_refreshed("lgfl", path)
-    rows = _read_csv(_data("lgfl_functions_okfn_2015.csv"))
+    return lgfl_from_csv(_data("lgfl_functions_okfn_2015.csv"))
+
+
+def lgfl_from_csv(path: str) -> dict[str, Term]:
+    """LGFL terms from an esd-toolkit functions CSV."""
+    rows = _read_csv(path)
+    rows = [r for r in rows if r.get("Identifier", "").strip().isdigit()]
     rows.sort(key=lambda r: int(r["Identifier"]))
     return {
         r["Identifier"]: Term(
             vocabulary="lgfl",
             code=r["Identifier"],
             uri=LGFL_URI.format(r["Identifier"]),
-            label=_clean(r["Label"]),
-            description=_clean(r["Description"]),
-            parents=tuple(p.strip() for p in r["Parent identifiers"].split(";") if p.strip()),
+            label=_clean(r.get("Label", "")),
+            description=_clean(r.get("Description", "")),
+            parents=tuple(
+                p.strip() for p in r.get("Parent identifiers", "").split(";") if p.strip()
+            ),
         )
         for r in rows
         if r["Identifier"].strip().isdigit()
@@ -293,7 +306,12 @@ def _load_councils() -> dict[str, Term]:
     path = refreshed_path("council")
     if path:
         return _read_refreshed("council", path)
-    rows = _read_csv(_data("mysociety_uk_local_authorities.csv"))
+    return councils_from_csv(_data("mysociety_uk_local_authorities.csv"))
+
+
+def councils_from_csv(path: str) -> dict[str, Term]:
+    """Council terms from mySociety's uk_local_authorities.csv."""
+    rows = _read_csv(path)
     by_registry = {r["local-authority-code"]: r["gss-code"] for r in rows}
     terms: dict[str, Term] = {}
     for r in sorted(rows, key=lambda r: r["gss-code"]):
@@ -700,6 +718,9 @@ __all__ = [
     "clear_caches",
     "council",
     "council_uri",
+    "councils_from_csv",
+    "lgfl_from_csv",
+    "lgsl_from_csv",
     "councils",
     "current_gss",
     "data_themes",
