@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -42,8 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        service.close()
-    return 0
+        service.close()  # the SQLite stores are committed and closed here
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: freeing a large in-memory index can take seconds on a busy box.
+    os._exit(0)
 
 
 if __name__ == "__main__":

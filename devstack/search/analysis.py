@@ -73,13 +73,22 @@ def _char_class(c: str) -> int:
     return 0
 
 
-@lru_cache(maxsize=131072)
-def _word_delimiter(token: str, catenate: bool, split_case: bool) -> tuple[tuple[int, str], ...]:
-    if token.isalpha() and (not split_case or token.islower() or token[1:].islower()):
-        return ((0, token),)  # the common case: one plain word
-    if token.isdigit():
-        return ((0, token),)
-    return tuple(word_delimiter(token, catenate=catenate, split_case=split_case))
+@lru_cache(maxsize=262144)
+def _word_terms(word: str, index: bool, stemmed: bool) -> tuple[tuple[tuple[int, str], ...], int]:
+    """One whitespace token → its analysed (relative position, term) pairs and position width."""
+    if word.isalpha() and (not stemmed or word.islower() or word[1:].islower()):
+        parts = [(0, word)]  # the common case: one plain word
+    elif word.isdigit():
+        parts = [(0, word)]
+    else:
+        parts = word_delimiter(word, catenate=index, split_case=stemmed)
+    out = []
+    for rel, part in parts:
+        term = part.lower()
+        if stemmed:
+            term = fold_ascii(stem(term))
+        out.append((rel, term))
+    return tuple(out), (max(rel for rel, _ in parts) + 1 if parts else 0)
 
 
 def word_delimiter(token: str, *, catenate: bool, split_case: bool) -> list[tuple[int, str]]:
@@ -125,15 +134,10 @@ def _delimited(value: str, *, index: bool, stemmed: bool) -> list[Token]:
     out: list[Token] = []
     pos = 0
     for word in value.split():
-        parts = _word_delimiter(word, index, stemmed)
-        if not parts:
-            continue
-        for rel, part in parts:
-            term = part.lower()
-            if stemmed:
-                term = fold_ascii(stem(term))
+        terms, width = _word_terms(word, index, stemmed)
+        for rel, term in terms:
             out.append((pos + rel, term))
-        pos += max(rel for rel, _ in parts) + 1
+        pos += width
     return out
 
 

@@ -135,24 +135,34 @@ class Index:
             if fi.analysed:
                 pos_base = 0
                 length = 0
-                seen: set[object] = set()
+                seen: dict[object, list[int]] = {}  # term → positions in this document
                 for v in values:
                     tokens = analyze(fd.kind, str(v), index=True)
                     for p, t in tokens:
-                        fi.positions.setdefault(t, {}).setdefault(d, []).append(pos_base + p)
-                        seen.add(t)
+                        plist = seen.get(t)
+                        if plist is None:
+                            seen[t] = [pos_base + p]
+                        else:
+                            plist.append(pos_base + p)
                     if tokens:
                         pos_base += tokens[-1][0] + 1 + POSITION_GAP
                     length += len(tokens)
                 fi.lengths[d] = length
                 fi.total_len += length
-                for t in seen:
-                    fi.arrays.pop(t, None)
-                terms: set[object] = seen
+                positions, arrays = fi.positions, fi.arrays
+                for t, plist in seen.items():
+                    docs = positions.get(t)
+                    if docs is None:
+                        positions[t] = {d: plist}
+                    else:
+                        docs[d] = plist
+                    arrays.pop(t, None)
+                terms: Iterable[object] = seen.keys()
             else:
                 terms = set(values)
+            fbits = fi.bits
             for t in terms:
-                fi.bits[t] = fi.bits.get(t, 0) | bit
+                fbits[t] = fbits.get(t, 0) | bit
         self.generation += 1
 
     def delete_keys(self, keys: Iterable[str]) -> int:
