@@ -120,6 +120,101 @@ def chart_given(name: str, chart: dict[str, Any], out: Path) -> None:
     plt.close(fig)
 
 
+def _numeric_key(k: Any) -> bool:
+    return isinstance(k, str) and k.isdigit()
+
+
+def derive_chart(name: str, data: dict[str, Any]) -> dict[str, Any] | None:
+    """A chart for results written in another shape, from the patterns benchmarks use.
+
+    ``{variant: {"<size>": {metric: n}}}`` → cost against size per variant; a list of cases with
+    ``<a>_median_<unit>`` pairs → grouped bars per case; dicts with ``p50`` → bars of p50/p95.
+    """
+    for key, block in data.items():
+        if (
+            isinstance(block, dict)
+            and len(block) >= 1
+            and all(
+                isinstance(v, dict) and v and all(_numeric_key(k) for k in v)
+                for v in block.values()
+            )
+        ):
+            first = next(iter(next(iter(block.values())).values()))
+            metrics = [m for m, v in first.items() if isinstance(v, (int, float))]
+            metric = next((m for m in metrics if "total" in m), None) or next(
+                (m for m in metrics if m.endswith(("_ms", "_s"))), metrics[0] if metrics else None
+            )
+            if metric is None:
+                continue
+            series = []
+            for variant, per_size in block.items():
+                xs = sorted(per_size, key=int)
+                series.append(
+                    {
+                        "label": variant,
+                        "x": [int(x) for x in xs],
+                        "y": [per_size[x].get(metric) for x in xs],
+                    }
+                )
+            return {
+                "title": f"{data.get('benchmark', name)}: {key} ({metric})",
+                "x_label": "size",
+                "y_label": metric,
+                "series": series,
+            }
+    cases = data.get("cases")
+    if isinstance(cases, list) and cases and isinstance(cases[0], dict):
+        arms = sorted(
+            {
+                k.split("_median_")[0]
+                for k in cases[0]
+                if "_median_" in k and isinstance(cases[0][k], (int, float))
+            }
+        )
+        if arms:
+            unit = next(k.split("_median_")[1] for k in cases[0] if "_median_" in k)
+            return {
+                "kind": "bars",
+                "title": f"{data.get('benchmark', name)}: median per case",
+                "y_label": unit,
+                "groups": [str(c.get("case", i)) for i, c in enumerate(cases)],
+                "bars": {a: [c.get(f"{a}_median_{unit}") for c in cases] for a in arms},
+            }
+    pcts = {k: v for k, v in data.items() if isinstance(v, dict) and "p50" in v}
+    if pcts:
+        return {
+            "kind": "bars",
+            "title": f"{data.get('benchmark', name)}: latency",
+            "y_label": "ms",
+            "groups": list(pcts),
+            "bars": {p: [v.get(p) for v in pcts.values()] for p in ("p50", "p95")},
+        }
+    return None
+
+
+def chart_bars(name: str, chart: dict[str, Any], out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups, bars = chart["groups"], chart["bars"]
+    width = 0.8 / max(1, len(bars))
+    fig, ax = plt.subplots(figsize=(max(6.5, 1.4 * len(groups)), 4))
+    for n, (label, values) in enumerate(bars.items()):
+        xs = [g + n * width for g in range(len(groups))]
+        ax.bar(xs, [v or 0 for v in values], width, label=label, color=PALETTE.get(label))
+    ax.set_xticks([g + width * (len(bars) - 1) / 2 for g in range(len(groups))])
+    ax.set_xticklabels(groups, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(chart.get("y_label", ""))
+    ax.set_title(chart.get("title", name), fontsize=10)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out, dpi=90)
+    plt.close(fig)
+
+
 def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
     lines = []
     if data.get("budget"):
@@ -259,6 +354,12 @@ def build() -> str:
                     summary.append(f"- {bm}: every measured budget met")
             elif isinstance(data, dict) and isinstance(data.get("chart"), dict):
                 chart_given(name, data["chart"], png)
+                body += section_generic(data)
+            elif isinstance(data, dict) and (derived := derive_chart(name, data)):
+                if derived.get("kind") == "bars":
+                    chart_bars(name, derived, png)
+                else:
+                    chart_given(name, derived, png)
                 body += section_generic(data)
             else:
                 png.unlink(missing_ok=True)
