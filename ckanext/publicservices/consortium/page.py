@@ -7,7 +7,6 @@ a ``dataset_type`` facet): no per-dataset SQL and no per-type query.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -43,16 +42,8 @@ FREQUENCY_DAYS: dict[str, int | None] = {
     "BIENNIAL": 731,
     "TRIENNIAL": 1096,
 }
-LIGHT_FIELDS: list[str] = [
-    "id",
-    "name",
-    "title",
-    "dataset_type",
-    "metadata_modified",
-    "extras_modified",
-    "extras_frequency",
-    "vocab_validation_status",
-]
+LIGHT_FIELDS: list[str] = ["id", "name", "title", "dataset_type"]
+DUE_FIELD = "publicservices_due_date"
 
 
 def page_rows() -> int:
@@ -63,9 +54,8 @@ def items_per_type() -> int:
     return tk.config.get("ckanext.publicservices.consortium_page_items_per_type")
 
 
-def _parse_date(value: Any) -> dt.datetime | None:
-    if isinstance(value, list):
-        value = value[0] if value else None
+def parse_date(value: Any) -> dt.datetime | None:
+    """A naive UTC datetime from an ISO date or datetime string; None when unreadable."""
     if not value or not isinstance(value, str):
         return None
     text = value.strip().replace("Z", "")
@@ -76,21 +66,15 @@ def _parse_date(value: Any) -> dt.datetime | None:
             parsed = dt.datetime.strptime(text[:10], "%Y-%m-%d")
         except ValueError:
             return None
-    return parsed.replace(tzinfo=None)
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return parsed
 
 
-def overdue_days(
-    frequency: Any, last_update: dt.datetime | None, now: dt.datetime
-) -> tuple[int | None, int | None]:
-    """(allowed gap, days late) for a dataset; (None, None) when it has no schedule to keep."""
-    if isinstance(frequency, list):
-        frequency = frequency[0] if frequency else None
+def allowed_days(frequency: Any) -> int | None:
+    """The longest gap between updates a frequency allows; None when there is no schedule."""
     term = vocabularies.lookup("frequency", frequency) if frequency else None
-    allowed = FREQUENCY_DAYS.get(term.code) if term else None
-    if allowed is None or last_update is None:
-        return allowed, None
-    late = (now - last_update).days - allowed
-    return allowed, late if late > 0 else None
+    return FREQUENCY_DAYS.get(term.code) if term else None
 
 
 def council(code: Any) -> dict[str, Any] | None:
@@ -118,64 +102,60 @@ def service_labels(values: Any) -> list[dict[str, str]]:
 def publications(
     org: dict[str, Any], user: str | None = None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
-    """The consortium's publications grouped by type, validation counts and overdue datasets.
+    """The consortium's publications grouped by type, validation results and overdue datasets.
 
-    One ``package_search`` as the current user (so private datasets appear only to members).
+    Two small searches as the current user (private datasets appear only to members), whatever
+    the number of datasets: the recent publications with ``dataset_type`` and validation facets,
+    and the overdue ones (``publicservices_due_date`` in the past, indexed from the frequency).
     """
     now = now or dt.datetime.utcnow()
-    context: dict[str, Any] = {"user": user if user is not None else _current_user()}
-    result = tk.get_action("package_search")(
-        context,
+    user = user if user is not None else _current_user()
+    owner_fq = '+owner_org:"{}"'.format(org["id"])
+    search = tk.get_action("package_search")
+    result = search(
+        {"user": user},
         {
             "q": "",
-            "fq": '+owner_org:"{}"'.format(org["id"]),
+            "fq": owner_fq,
             "fl": LIGHT_FIELDS,
             "facet": "true",
-            "facet.field": ["dataset_type"],
+            "facet.field": ["dataset_type", "vocab_validation_status"],
             "facet.limit": -1,
             "rows": page_rows(),
             "sort": "metadata_modified desc",
             "include_private": True,
         },
     )
-    type_counts: dict[str, int] = dict(result.get("facets", {}).get("dataset_type", {}))
+    late = search(
+        {"user": user},
+        {
+            "q": "",
+            "fq": f"{owner_fq} +{DUE_FIELD}:[* TO NOW]",
+            "fl": [*LIGHT_FIELDS, DUE_FIELD],
+            "facet": "false",
+            "rows": page_rows(),
+            "sort": f"{DUE_FIELD} asc",
+            "include_private": True,
+        },
+    )
+    facets = result.get("facets", {})
+    type_counts: dict[str, int] = dict(facets.get("dataset_type", {}))
+    validation = facets.get("vocab_validation_status", {})
     per_type = items_per_type()
     groups: dict[str, list[dict[str, Any]]] = {t: [] for t, _label in DATASET_TYPES}
-    validation: Counter[str] = Counter()
-    datasets_failing: list[dict[str, Any]] = []
-    overdue: list[dict[str, Any]] = []
-    scheduled = 0
     for doc in result["results"]:
-        dataset_type = doc.get("dataset_type") or "dataset"
-        item = {
-            "id": doc.get("id"),
-            "name": doc.get("name"),
-            "title": doc.get("title") or doc.get("name"),
-            "type": dataset_type,
-        }
-        bucket = groups.setdefault(dataset_type, [])
+        item = _item(doc)
+        bucket = groups.setdefault(item["type"], [])
         if len(bucket) < per_type:
             bucket.append(item)
-        statuses = doc.get("vocab_validation_status") or []
-        if isinstance(statuses, str):
-            statuses = [statuses]
-        validation.update(s for s in statuses if s)
-        if any(s in ("failure", "error") for s in statuses):
-            datasets_failing.append(item)
-        # package_search moves the requested extras_* fields to their bare names
-        modified = doc.get("modified", doc.get("extras_modified"))
-        last = _parse_date(modified) or _parse_date(doc.get("metadata_modified"))
-        allowed, late = overdue_days(doc.get("frequency", doc.get("extras_frequency")), last, now)
-        if allowed is not None:
-            scheduled += 1
-        if late:
-            overdue.append(dict(item, days_late=late, allowed_days=allowed))
-    overdue.sort(key=lambda i: -i["days_late"])
+    overdue = []
+    for doc in late["results"]:
+        due = parse_date(_first(doc.get(DUE_FIELD)))
+        overdue.append(dict(_item(doc), days_late=max(0, (now - due).days) if due else 0))
     labels = dict(DATASET_TYPES)
-    ordered = [t for t, _label in DATASET_TYPES] + sorted(set(groups) - set(labels))
+    ordered = [t for t, _label in DATASET_TYPES] + sorted(set(type_counts) - set(labels))
     return {
         "count": result["count"],
-        "examined": len(result["results"]),
         "groups": [
             {
                 "type": t,
@@ -184,12 +164,25 @@ def publications(
                 "entries": groups.get(t, []),
             }
             for t in ordered
-            if t in labels or type_counts.get(t)
         ],
         "validation": {s: validation.get(s, 0) for s in VALIDATION_STATUSES},
-        "datasets_failing": datasets_failing,
         "overdue": overdue,
-        "scheduled": scheduled,
+        "overdue_count": late["count"],
+    }
+
+
+def _first(value: Any) -> Any:
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _item(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": doc.get("id"),
+        "name": doc.get("name"),
+        "title": doc.get("title") or doc.get("name"),
+        "type": doc.get("dataset_type") or "dataset",
     }
 
 
@@ -198,4 +191,4 @@ def _current_user() -> str:
     return getattr(user, "name", "") or ""
 
 
-__all__ = ["publications", "council", "service_labels", "overdue_days"]
+__all__ = ["publications", "council", "service_labels", "allowed_days", "parse_date"]

@@ -69,8 +69,8 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
 
 
 def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    from ckanext.publicservices.consortium.indexing import index_validation_status
+    from ckanext.publicservices.consortium import indexing as consortium_indexing
 
-    pkg_dict = index_validation_status(pkg_dict)
+    pkg_dict = consortium_indexing.before_dataset_index(pkg_dict)
     pkg_dict = index_vocabularies(pkg_dict)
     return pkg_dict
