@@ -143,6 +143,16 @@ def plan_for(name: str, extras: dict[str, Any], current: dict[str, Any]) -> Data
     return plan
 
 
+def _as_values_notes(raw: Any) -> list[str]:
+    if isinstance(raw, str) and raw.startswith("["):
+        try:
+            loaded = json.loads(raw)
+        except ValueError:
+            return []
+        return [str(v) for v in loaded] if isinstance(loaded, list) else []
+    return []
+
+
 def _as_values_theme(raw: Any) -> list[str]:
     """Theme names contain spaces ("Business and economy"): split on commas/JSON only."""
     if raw in (None, ""):
@@ -182,6 +192,14 @@ def migrate(apply: bool = False, assume_public_is_open: bool = False) -> list[Da
         if not apply or not plan.changes:
             continue
         patch: dict[str, Any] = {"id": pkg.id, **plan.changes}
+        if plan.unmapped:
+            # keep what could not be mapped where the publisher will see it
+            notes = _as_values_notes(extras.get("vocabulary_notes"))
+            for key, values in plan.unmapped.items():
+                note = f"migrate: could not map {key} {', '.join(values)}"
+                if note not in notes:
+                    notes.append(note)
+            patch["vocabulary_notes"] = notes
         if assume_public_is_open and not pkg.private:
             for key, value in (
                 ("data_spectrum", "open"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from typing import Any
 
 from ckanext.publicservices import vocabularies as vocab
@@ -32,7 +33,8 @@ def _as_list(value: Any) -> list[str]:
                 loaded = None
             if isinstance(loaded, list):
                 return [str(v) for v in loaded if isinstance(v, str | int)]
-        return [p.strip() for p in text.replace("\n", ",").split(",") if p.strip()]
+        # codes or URIs separated by commas or (legacy data.gov.uk) spaces
+        return [p for p in re.split(r"[\s,;]+", text) if p]
     return []
 
 

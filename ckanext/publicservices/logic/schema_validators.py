@@ -460,6 +460,8 @@ def publicservices_vocab_list(field: Field, schema: dict[str, Any]) -> Validator
             raise StopOnError
         out: list[str] = []
         unknown: list[str] = []
+        # codes and URIs hold no spaces: "524 1130" (legacy data.gov.uk form) is two values
+        items = [part for item in items for part in item.split()]
         for item in items:
             term = vocab.lookup(name, item)
             if term is None:
@@ -602,7 +604,8 @@ def publicservices_json_list_output(value: Any) -> Any:
     try:
         loaded = json.loads(value)
     except ValueError:
-        return [v.strip() for v in value.split(",") if v.strip()]
+        # legacy data.gov.uk values: codes or URIs separated by spaces or commas
+        return [v for v in re.split(r"[\s,;]+", value) if v]
     return loaded if isinstance(loaded, list) else [value]
 
 
