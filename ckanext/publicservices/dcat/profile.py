@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -101,6 +102,10 @@ def forget_consortia() -> None:
     _consortia.clear()
 
 
+# graph → nodes already described in it (see PublicservicesProfile._first_time)
+_DESCRIBED: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
+
+
 # ------------------------------------------------------------------------------------------
 
 
@@ -184,7 +189,8 @@ class PublicservicesProfile(RDFProfile):
         self._frequency(dataset_dict, dataset_ref, ps)
         self._languages(dataset_ref)
         for conforms in g.objects(dataset_ref, DCT.conformsTo):
-            g.add((conforms, RDF.type, DCT.Standard))
+            if self._first_time(conforms):
+                g.add((conforms, RDF.type, DCT.Standard))
         self._access_rights(dataset_ref)
         self._publisher(dataset_dict, dataset_ref, ps)
         self._fix_qualified_attribution(dataset_ref)
@@ -227,7 +233,26 @@ class PublicservicesProfile(RDFProfile):
                 g.add((distribution, DCT.license, URIRef(license_url)))
             self._distribution(distribution)
 
+    def _first_time(self, node: Any) -> bool:
+        """True the first time a node is described in this graph.
+
+        Concepts, places, licences and consortia recur in every dataset of a catalog page;
+        describing them once keeps the per-dataset work (and the output) small.
+        """
+        try:
+            seen = _DESCRIBED[self.g]
+        except KeyError:
+            seen = _DESCRIBED[self.g] = set()
+        except TypeError:  # a graph that cannot be weakly referenced: describe every time
+            return True
+        if node in seen:
+            return False
+        seen.add(node)
+        return True
+
     def _concept(self, uri: URIRef, label: str | None, scheme: URIRef | None) -> None:
+        if not self._first_time(uri):
+            return
         g = self.g
         g.add((uri, RDF.type, SKOS.Concept))
         if label:
@@ -269,6 +294,8 @@ class PublicservicesProfile(RDFProfile):
             term = vocab_api.council(code)
             uri = URIRef(vocab_api.council_uri(code))
             g.add((dataset_ref, DCT.spatial, uri))
+            if not self._first_time(uri):
+                continue
             g.add((uri, RDF.type, DCT.Location))
             g.add((uri, SKOS.notation, Literal(code)))
             if term:
@@ -287,7 +314,8 @@ class PublicservicesProfile(RDFProfile):
             g.remove((URIRef(term.uri), RDF.type, DCT.Frequency))
             g.add((dataset_ref, ps[vocab.UK_FREQUENCY], URIRef(term.uri)))
         g.add((dataset_ref, DCT.accrualPeriodicity, rdf_uri))
-        g.add((rdf_uri, RDF.type, DCT.Frequency))
+        if self._first_time(rdf_uri):
+            g.add((rdf_uri, RDF.type, DCT.Frequency))
 
     def _languages(self, subject: URIRef) -> None:
         g = self.g
@@ -297,13 +325,14 @@ class PublicservicesProfile(RDFProfile):
                 g.remove((subject, DCT.language, lang))
                 uri = URIRef(EU_LANGUAGE + code)
                 g.add((subject, DCT.language, uri))
-                g.add((uri, RDF.type, DCT.LinguisticSystem))
+                if self._first_time(uri):
+                    g.add((uri, RDF.type, DCT.LinguisticSystem))
 
     def _access_rights(self, dataset_ref: URIRef) -> None:
         g = self.g
         for right in g.objects(dataset_ref, DCT.accessRights):
             term = vocab_api.lookup("access-right", str(right))
-            if term and isinstance(right, URIRef):
+            if term and isinstance(right, URIRef) and self._first_time(right):
                 g.add((right, RDF.type, DCT.RightsStatement))
                 g.add((right, RDFS.label, Literal(term.label, lang="en")))
 
@@ -323,8 +352,9 @@ class PublicservicesProfile(RDFProfile):
                 g.add((agent, FOAF.name, Literal(org_dict["title"])))
         if (dataset_ref, DCT.publisher, agent) not in g:
             return  # an explicit publisher was given; the consortium is not it
-        self._describe_consortium(agent, org_dict, ps)
-        self._partners(dataset_ref, org_dict, ps)
+        if self._first_time(agent):
+            self._describe_consortium(agent, org_dict, ps)
+        self._partners(dataset_ref, agent, org_dict, ps)
 
     def _describe_consortium(self, agent: URIRef, org_dict: dict[str, Any], ps: Namespace) -> None:
         g = self.g
@@ -349,19 +379,25 @@ class PublicservicesProfile(RDFProfile):
                 if kind.lower() in ("local-authority", "local authority"):
                     g.add((agent, OWL.sameAs, uri))
 
-    def _partners(self, dataset_ref: URIRef, org_dict: dict[str, Any], ps: Namespace) -> None:
+    def _partners(
+        self, dataset_ref: URIRef, consortium_ref: URIRef, org_dict: dict[str, Any], ps: Namespace
+    ) -> None:
+        """Each partner's attribution is one node per consortium (``<org>#partner-N``) that
+        every dataset of the consortium points to."""
         g = self.g
         role = ps[vocab.PARTNER_ROLE]
-        for partner in _as_list(org_dict.get("partners")):
+        for i, partner in enumerate(_as_list(org_dict.get("partners"))):
             if not isinstance(partner, dict) or not partner.get("name"):
                 continue
-            attribution = BNode()
+            attribution = URIRef(f"{consortium_ref}#partner-{i + 1}")
             g.add((dataset_ref, PROV.qualifiedAttribution, attribution))
+            if not self._first_time(attribution):
+                continue
             g.add((attribution, RDF.type, PROV.Attribution))
             g.add((attribution, DCAT.hadRole, role))
             if partner.get("role"):
                 g.add((attribution, ps[vocab.PARTNER_ROLE_TEXT], Literal(partner["role"])))
-            agent: URIRef | BNode = BNode()
+            agent = URIRef(f"{consortium_ref}#partner-{i + 1}-agent")
             g.add((attribution, PROV.agent, agent))
             g.add((agent, RDF.type, FOAF.Agent))
             g.add((agent, RDF.type, FOAF.Organization))
@@ -370,9 +406,9 @@ class PublicservicesProfile(RDFProfile):
             url = str(partner.get("url") or "")
             if url.startswith(("http://", "https://")):
                 g.add((agent, FOAF.homepage, URIRef(url)))
-        g.add((role, RDF.type, DCAT.Role))
-        partner_type = ps[vocab.PARTNER_TYPE]
-        self._concept(partner_type, "Consortium partner organisation", None)
+        if self._first_time(role):
+            g.add((role, RDF.type, DCAT.Role))
+            self._concept(ps[vocab.PARTNER_TYPE], "Consortium partner organisation", None)
 
     def _fix_qualified_attribution(self, dataset_ref: URIRef) -> None:
         """ckanext-dcat 2.4.4 writes qualified attributions as dcat:qualifiedAttribution /
@@ -410,16 +446,21 @@ class PublicservicesProfile(RDFProfile):
                     node = BNode()
                     g.add((node, RDFS.label, fmt))
                 g.add((distribution, DCT["format"], node))
-                g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+                if self._first_time(node):
+                    g.add((node, RDF.type, DCT.MediaTypeOrExtent))
         for media in list(g.objects(distribution, DCAT.mediaType)):
             if isinstance(media, Literal) and "/" in str(media):
                 g.remove((distribution, DCAT.mediaType, media))
                 uri = URIRef(IANA_MEDIA_TYPES + str(media).strip())
                 g.add((distribution, DCAT.mediaType, uri))
-                g.add((uri, RDF.type, DCT.MediaType))
+                if self._first_time(uri):
+                    g.add((uri, RDF.type, DCT.MediaType))
         for standard in g.objects(distribution, DCT.conformsTo):
-            g.add((standard, RDF.type, DCT.Standard))
+            if self._first_time(standard):
+                g.add((standard, RDF.type, DCT.Standard))
         for lic in g.objects(distribution, DCT.license):
+            if not self._first_time(lic):
+                continue
             g.add((lic, RDF.type, DCT.LicenseDocument))
             if (lic, DCT.type, UNKNOWN_IPR) in g:
                 self._concept(UNKNOWN_IPR, "Unknown IPR", None)

@@ -76,11 +76,16 @@ def _private_fields(dataset_type: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(dataset), frozenset(resource)
 
 
-def public_view(dataset_dict: dict[str, Any]) -> dict[str, Any]:
+def public_view(
+    dataset_dict: dict[str, Any],
+    private_fields: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> dict[str, Any]:
     """A copy of the dataset without its private fields; PrivateDatasetError if it is private."""
     if tk.asbool(dataset_dict.get("private")):
         raise PrivateDatasetError("Private datasets have no RDF representation")
-    ds_private, res_private = _private_fields(dataset_dict.get("type") or "dataset")
+    ds_private, res_private = private_fields or _private_fields(
+        dataset_dict.get("type") or "dataset"
+    )
     ds_private = ds_private | ALWAYS_PRIVATE_DATASET_FIELDS
     res_private = res_private | ALWAYS_PRIVATE_RESOURCE_FIELDS
     clean = {k: v for k, v in dataset_dict.items() if k not in ds_private}
@@ -110,7 +115,12 @@ class PublicservicesSerializer(RDFSerializer):
                     ps_profile.RDFProfile._org_cache[org["id"]] = org_dict
 
     def graph_from_dataset(self, dataset_dict: dict[str, Any]) -> URIRef:
-        return super().graph_from_dataset(public_view(dataset_dict))
+        # one schema lookup per dataset type and serializer (a catalog page), not per dataset
+        cache = self.__dict__.setdefault("_private_fields_cache", {})
+        dataset_type = dataset_dict.get("type") or "dataset"
+        if dataset_type not in cache:
+            cache[dataset_type] = _private_fields(dataset_type)
+        return super().graph_from_dataset(public_view(dataset_dict, cache[dataset_type]))
 
     def graph_from_catalog(
         self, catalog_dict: dict[str, Any] | None = None, catalog_ref: URIRef | None = None

@@ -1,0 +1,237 @@
+"""BM-2 serialiser scaling (no database): graph build + Turtle serialise per dataset.
+
+N = 100, 200, 400, 800, 1000, 1600 datasets (the complete service-redesign schema, 5 resources
+each, 10 consortia) are put in one graph and serialised to Turtle by three pipelines, measured
+interleaved (A B C, rotated, per size):
+
+* ``project``          the project's serializer: ``euro_dcat_ap_3 publicservices`` with the
+                       linear ``euro_dcat_ap_3`` and cached profile lookups;
+* ``euro_dcat_ap_3``   ckanext-dcat's ``RDFSerializer`` with the stock ``euro_dcat_ap_3``;
+* ``euro_dcat_ap_2``   ckanext-dcat's ``RDFSerializer`` with ``euro_dcat_ap_2``.
+
+Also timed: constructing a serializer (stock ``RDFSerializer()`` scans entry points each time).
+Budgets (performance.md): project per-dataset cost at 1,600 ≤ 1.2 × at 100; a 1,000-dataset
+catalog faster than stock ``euro_dcat_ap_3``; increment over ``euro_dcat_ap_2`` ≤ 1 ms/dataset.
+
+CKAN runs in-process with its plugins loaded and no database or search service (the profiles
+need only the schemas, vocabularies and config). Run: ``.venv/bin/python -m bench.dcat_bench``
+(``BENCH_DCAT_SIZES=100,400`` for a quick run). Results: bench/results/dcat.json.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "dcat.json"
+SIZES = (100, 200, 400, 800, 1000, 1600)
+VARIANTS = ("project", "euro_dcat_ap_3", "euro_dcat_ap_2")
+
+
+def _setup_ckan() -> None:
+    """Load the suite's plugins in this process without a database or search service."""
+    import logging
+
+    logging.disable(logging.ERROR)  # "search service unavailable" at start-up is expected
+    from ckan.cli import load_config
+    from ckan.common import config
+
+    conf = load_config(str(ROOT / "test.ini"))
+    config.update(conf)
+    config["sqlalchemy.url"] = "sqlite://"  # engine created, never connected
+    config["solr_url"] = "http://127.0.0.1:9/solr/none"
+    import ckan.plugins as plugins
+
+    plugins.load_all()
+
+
+def _corpus(n: int) -> list[dict[str, Any]]:
+    import importlib.util
+
+    # by path: another distribution may own the top-level name ``tests``
+    spec = importlib.util.spec_from_file_location("dcat_bench_data", ROOT / "tests/dcat/data.py")
+    assert spec and spec.loader
+    data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(data)
+    KENT, complete_dataset = data.KENT, data.complete_dataset
+
+    orgs = [dict(KENT, id=f"{KENT['id'][:-2]}{j:02d}", name=f"consortium-{j}") for j in range(10)]
+    ORGS[:] = orgs
+    return [complete_dataset(i, orgs[i % 10]) for i in range(n)]
+
+
+ORGS: list[dict[str, Any]] = []
+
+
+def _prime(orgs: list[dict[str, Any]]) -> None:
+    """The organisation caches a catalog page fills with one lookup per consortium."""
+    from ckanext.dcat.profiles.base import RDFProfile
+
+    from ckanext.publicservices.dcat.profile import remember_consortium
+
+    for org in orgs:
+        remember_consortium(org)
+        RDFProfile._org_cache[org["id"]] = org
+
+
+def _serializer(variant: str) -> Any:
+    from ckanext.dcat.processors import RDFSerializer
+
+    from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
+
+    if variant == "project":
+        return PublicservicesSerializer(profiles=["euro_dcat_ap_3", "publicservices"])
+    return RDFSerializer(profiles=[variant])
+
+
+def _run(variant: str, datasets: list[dict[str, Any]]) -> dict[str, float]:
+    _prime(ORGS)
+    gc.collect()
+    s = _serializer(variant)
+    started = time.perf_counter()
+    for ds in datasets:
+        s.graph_from_dataset(ds)
+    built = time.perf_counter()
+    out = s.g.serialize(format="turtle")
+    done = time.perf_counter()
+    n = len(datasets)
+    return {
+        "build_ms_per_dataset": (built - started) * 1000 / n,
+        "serialise_ms_per_dataset": (done - built) * 1000 / n,
+        "total_ms_per_dataset": (done - started) * 1000 / n,
+        "total_s": done - started,
+        "triples": len(s.g),
+        "bytes": len(out),
+    }
+
+
+def _construction_ms() -> dict[str, float]:
+    from ckanext.dcat.processors import RDFSerializer
+
+    from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
+
+    out = {}
+    for name, factory in (
+        (
+            "stock_RDFSerializer",
+            lambda: RDFSerializer(profiles=["euro_dcat_ap_3", "publicservices"]),
+        ),
+        (
+            "project_serializer",
+            lambda: PublicservicesSerializer(profiles=["euro_dcat_ap_3", "publicservices"]),
+        ),
+    ):
+        factory()
+        times = []
+        for _ in range(30):
+            t = time.perf_counter()
+            factory()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = round(statistics.median(times), 3)
+    return out
+
+
+def main() -> int:
+    _setup_ckan()
+    sizes = tuple(int(s) for s in os.environ.get("BENCH_DCAT_SIZES", "").split(",") if s) or SIZES
+    corpus = _corpus(max(sizes))
+    # the corpus and CKAN's own objects are not what is measured: keep the cyclic GC from
+    # walking them on every collection (the graphs built below are still collected)
+    gc.collect()
+    gc.freeze()
+    _run("project", corpus[:50])  # warm caches (schemas, vocabularies, profile classes)
+    samples: dict[str, dict[int, list[dict[str, float]]]] = {v: {} for v in VARIANTS}
+    for k, n in enumerate(sizes):
+        reps = 3 if n <= 400 else 1
+        for rep in range(reps):
+            order = VARIANTS[(k + rep) % 3 :] + VARIANTS[: (k + rep) % 3]
+            for variant in order:
+                samples[variant].setdefault(n, []).append(_run(variant, corpus[:n]))
+                last = samples[variant][n][-1]
+                print(
+                    f"N={n:5d} {variant:15s} build {last['build_ms_per_dataset']:7.2f} ms/ds "
+                    f"serialise {last['serialise_ms_per_dataset']:6.2f} ms/ds "
+                    f"total {last['total_s']:7.2f} s",
+                    flush=True,
+                )
+
+    def med(variant: str, n: int, key: str) -> float:
+        return round(statistics.median(s[key] for s in samples[variant][n]), 3)
+
+    table = {
+        v: {
+            str(n): {
+                key: med(v, n, key)
+                for key in (
+                    "build_ms_per_dataset",
+                    "serialise_ms_per_dataset",
+                    "total_ms_per_dataset",
+                    "total_s",
+                )
+            }
+            | {"triples": samples[v][n][0]["triples"], "samples": len(samples[v][n])}
+            for n in sizes
+        }
+        for v in VARIANTS
+    }
+    lo, hi = min(sizes), max(sizes)
+    scaling = med("project", hi, "total_ms_per_dataset") / med(
+        "project", lo, "total_ms_per_dataset"
+    )
+    build_scaling = med("project", hi, "build_ms_per_dataset") / med(
+        "project", lo, "build_ms_per_dataset"
+    )
+    increment = {
+        str(n): round(
+            med("project", n, "build_ms_per_dataset")
+            - med("euro_dcat_ap_2", n, "build_ms_per_dataset"),
+            3,
+        )
+        for n in sizes
+    }
+    n_cat = 1000 if 1000 in sizes else hi
+    result = {
+        "benchmark": "BM-2 serialiser scaling (no DB)",
+        "format": "turtle",
+        "dataset": "complete service-redesign schema, 5 resources, 10 consortia",
+        "sizes": list(sizes),
+        "ms_per_dataset": table,
+        "project_total_ratio_max_vs_min_size": round(scaling, 3),
+        "project_build_ratio_max_vs_min_size": round(build_scaling, 3),
+        "project_build_increment_over_ap2_ms": increment,
+        f"catalog_{n_cat}_total_s": {v: med(v, n_cat, "total_s") for v in VARIANTS},
+        "serializer_construction_ms": _construction_ms(),
+        "budget": {
+            "project_ratio_max_vs_min": 1.2,
+            "catalog_faster_than_stock_ap3": True,
+            "increment_over_ap2_ms": 1.0,
+        },
+        "within_budget": {
+            "linear": scaling <= 1.2,
+            "faster_than_stock_ap3": med("project", n_cat, "total_s")
+            < med("euro_dcat_ap_3", n_cat, "total_s"),
+            "increment_over_ap2": max(increment.values()) <= 1.0,
+        },
+        "measured_at": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
+        ).stdout.strip(),
+        "command": ".venv/bin/python -m bench.dcat_bench",
+    }
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: result[k] for k in list(result)[5:]}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
