@@ -48,7 +48,7 @@ def _choices(name: str) -> tuple[dict[str, str], ...]:
 
 
 def publicservices_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
-    """Scheming ``choices_helper``: the terms of ``field['vocabulary']`` (labels shown, URIs stored)."""
+    """Scheming ``choices_helper``: terms of ``field['vocabulary']`` (labels shown, URIs stored)."""
     name = str(field.get("vocabulary", ""))
     try:
         return list(_choices(name))

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
-
-import ckan.plugins.toolkit as tk
 
 from .payloads import valid_dataset
 
@@ -254,3 +253,42 @@ def test_resource_fields(sysadmin: dict[str, Any]) -> None:
     )
     assert "resources" in errors
     assert "Table Schema" in str(errors["resources"]) and "whole number" in str(errors["resources"])
+
+
+def test_design_pattern_type(sysadmin: dict[str, Any]) -> None:
+    pkg = _create(
+        sysadmin,
+        type="design-pattern",
+        name="pattern-open-by-default",
+        title="Open by default",
+        problem="FOI requests about business rates take officers' time",
+        solution="Publish the rates data openly and automatically",
+        examples=[{"name": "North Lanarkshire", "url": "https://example.org/nl"}],
+        related_datasets=["business-rates-full"],
+        la_service="54",
+    )
+    assert pkg["license_id"] == "cc-by"
+    assert pkg["la_service"] == ["http://id.esd.org.uk/service/54"]
+    assert pkg["examples"][0]["name"] == "North Lanarkshire"
+    errors = _errors(sysadmin, type="design-pattern", name="pattern-bad", license_id="odc-odbl")
+    assert {"problem", "solution", "license_id"} <= set(errors)
+    assert "CC" in str(errors["license_id"]) or "cc-by" in str(errors["license_id"])
+
+
+def test_learning_resource_type(sysadmin: dict[str, Any]) -> None:
+    pkg = _create(
+        sysadmin,
+        type="learning-resource",
+        name="data-ethics-canvas",
+        title="Data ethics canvas",
+        kind="canvas",
+        audience=["service-designers", "council-officers"],
+        skills=["data ethics"],
+        format="printable-template",
+        license_id="cc-by-sa",
+    )
+    assert pkg["audience"] == ["service-designers", "council-officers"]
+    assert pkg["kind"] == "canvas"
+    errors = _errors(sysadmin, type="learning-resource", name="lr-bad", kind="poem", audience="x")
+    assert "kind" in errors and "canvas" in str(errors["kind"])
+    assert "audience" in errors

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories, helpers
 from hypothesis import HealthCheck, given, settings

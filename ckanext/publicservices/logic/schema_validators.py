@@ -261,7 +261,8 @@ def publicservices_iso_date(field: Field, schema: dict[str, Any]) -> Validator:
         if _parse_date(text) is None:
             raise Invalid(
                 tk._(
-                    "{label}: '{value}' is not a date. Use the ISO form YYYY-MM-DD, e.g. 2018-02-28."
+                    "{label}: '{value}' is not a date. Use the ISO form YYYY-MM-DD, e.g. "
+                    "2018-02-28."
                 ).format(label=label, value=text[:40])
             )
         return text
@@ -363,7 +364,8 @@ def publicservices_conforms_to(field: Field, schema: dict[str, Any]) -> Validato
                 if not _URL.match(item):
                     raise Invalid(
                         tk._(
-                            "{label}: '{value}' is neither a known data standard nor a web address. "
+                            "{label}: '{value}' is neither a known data standard nor a web "
+                            "address. "
                             "Give the standard's name (e.g. business-rates) or its URL."
                         ).format(label=label, value=item[:80])
                     )
@@ -406,7 +408,8 @@ def publicservices_license(field: Field, schema: dict[str, Any]) -> Validator:
         if text not in known:
             raise Invalid(
                 tk._(
-                    "{label}: '{value}' is not a licence this portal knows. Choose one from the list, e.g. uk-ogl."
+                    "{label}: '{value}' is not a licence this portal knows. Choose one from the "
+                    "list, e.g. uk-ogl."
                 ).format(label=label, value=text[:80])
             )
         if allowed and text not in allowed:
@@ -476,7 +479,8 @@ def publicservices_vocab_list(field: Field, schema: dict[str, Any]) -> Validator
                 _note(
                     context,
                     tk._(
-                        "{label}: former GSS code {old} replaced by the current code {new} ({name})."
+                        "{label}: former GSS code {old} replaced by the current code {new} "
+                        "({name})."
                     ).format(label=label, old=item.strip().upper(), new=term.code, name=term.label),
                 )
             if stored not in out:
@@ -573,7 +577,7 @@ def publicservices_access_rights(
 def publicservices_vocabulary_notes(
     key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any
 ) -> None:
-    """Keep earlier notes and add the code changes made in this validation (runs after the fields)."""
+    """Keep earlier notes; add the code changes made in this validation (runs after the fields)."""
     value = data.get(key, missing)
     try:
         notes = (
@@ -671,23 +675,29 @@ def publicservices_dataset_rules(
                     "Private for OFFICIAL-SENSITIVE data."
                 ),
             )
-    if (not is_private or spectrum == "open") and personal and personal not in PUBLIC_PERSONAL_DATA:
-        if not _has_errors(errors, "personal_data"):
-            _err(
-                errors,
-                ("personal_data",),
-                tk._(
-                    "Personal data: public or open data may hold no personal data beyond "
-                    "aggregated or anonymised figures. Choose 'none' or 'aggregated or anonymised', "
-                    "or make the dataset private and not open."
-                ),
-            )
+    if (
+        (not is_private or spectrum == "open")
+        and personal
+        and personal not in PUBLIC_PERSONAL_DATA
+        and not _has_errors(errors, "personal_data")
+    ):
+        _err(
+            errors,
+            ("personal_data",),
+            tk._(
+                "Personal data: public or open data may hold no personal data beyond "
+                "aggregated or anonymised figures. Choose 'none' or 'aggregated or "
+                "anonymised', "
+                "or make the dataset private and not open."
+            ),
+        )
     if spectrum and spectrum != "open" and not (isinstance(exception, str) and exception.strip()):
         _err(
             errors,
             ("open_by_default_exception",),
             tk._(
-                "Why it is not open: the data is {spectrum}, so say why it cannot be open, e.g. the "
+                "Why it is not open: the data is {spectrum}, so say why it cannot be open, e.g. "
+                "the "
                 "FOI/FOISA/EIR exemption and the reason (open by default)."
             ).format(spectrum=spectrum),
         )
@@ -698,7 +708,8 @@ def publicservices_dataset_rules(
                 errors,
                 ("access_rights",),
                 tk._(
-                    "Access rights: a public dataset must have access rights 'Public'. Choose Public or make the dataset private."
+                    "Access rights: a public dataset must have access rights 'Public'. Choose "
+                    "Public or make the dataset private."
                 ),
             )
         elif spectrum in SPECTRUM_ACCESS and code not in SPECTRUM_ACCESS[spectrum]:
@@ -707,7 +718,8 @@ def publicservices_dataset_rules(
                 errors,
                 ("access_rights",),
                 tk._(
-                    "Access rights: {spectrum} data needs access rights '{allowed}'. Change one of the two so they agree."
+                    "Access rights: {spectrum} data needs access rights '{allowed}'. Change one "
+                    "of the two so they agree."
                 ).format(spectrum=spectrum, allowed=allowed),
             )
 
@@ -734,7 +746,8 @@ def publicservices_dataset_rules(
                 errors,
                 ("temporal_coverage", i, "end"),
                 tk._(
-                    "Temporal coverage: the end ({end}) is before the start ({start}). Swap them or correct the end date."
+                    "Temporal coverage: the end ({end}) is before the start ({start}). Swap "
+                    "them or correct the end date."
                 ).format(start=start, end=end),
             )
 
@@ -763,7 +776,8 @@ def publicservices_shape_rules(
             errors,
             target,
             tk._(
-                "{field}: this value has the wrong form. Give a list of records with the fields the form shows."
+                "{field}: this value has the wrong form. Give a list of records with the fields "
+                "the form shows."
             ).format(field=field),
         )
         del junk[jkey]
@@ -787,9 +801,12 @@ def _publicservices_size(value: Any) -> Any:
         raise Invalid(tk._("Expected a whole number, got true/false."))
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,18}\s*", value):
+    elif (
+        isinstance(value, float)
+        and value.is_integer()
+        or isinstance(value, str)
+        and re.fullmatch(r"\s*\d{1,18}\s*", value)
+    ):
         number = int(value)
     else:
         raise Invalid(tk._("Expected a whole number of 0 or more, e.g. 2048."))

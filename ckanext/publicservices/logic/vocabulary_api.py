@@ -79,7 +79,8 @@ def publicservices_vocabulary_list(context: Any, data_dict: dict[str, Any]) -> l
 def publicservices_vocabulary_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     """A vocabulary with its terms (``limit``/``offset`` page them), or one ``term`` of it.
 
-    :param id: the vocabulary name (lgsl, lgfl, council, frequency, data-theme, access-right, file-type)
+    :param id: the vocabulary name (lgsl, lgfl, council, frequency, data-theme, access-right,
+        file-type)
     :param term: optional code, URI or former code: return only that term
     """
     tk.check_access("publicservices_vocabulary_show", context, data_dict)
