@@ -7,8 +7,10 @@ import signal
 import sys
 
 
-def _exit_on_sigterm() -> None:
-    # SIGTERM unwinds like Ctrl-C so that every `finally` stops what it started.
+def _unwind_on_signals() -> None:
+    # Ctrl-C and SIGTERM unwind the stack so that every `finally` stops what it started. SIGINT
+    # is set explicitly: a shell starting us in the background leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 
@@ -20,7 +22,7 @@ def main(argv: list[str]) -> int:
     demo = sub.add_parser("demo", help="run the demo portal")
     demo.add_argument("--port", type=int, default=5000)
     args, rest = parser.parse_known_args(argv)
-    _exit_on_sigterm()
+    _unwind_on_signals()
     if args.command == "test":
         from devstack import harness
 

@@ -71,8 +71,17 @@ def ensure_chromium() -> Path:
     env_prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
     _run([*sudo, *env_prefix, apt, "update", "-q"], "apt-get update")
     _run(
-        [*sudo, *env_prefix, apt, "install", "-y", "-q", "--no-install-recommends",
-         "chromium", "chromium-driver"],
+        [
+            *sudo,
+            *env_prefix,
+            apt,
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ],
         "apt-get install chromium",
     )
     if not CHROMIUM.exists():

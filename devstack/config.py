@@ -31,6 +31,8 @@ SECRET_KEY = {secret}
 api_token.jwt.encode.secret = string:{secret}
 api_token.jwt.decode.secret = string:{secret}
 ckan.auth.create_user_via_web = true
+# previews need view plugins the suite does not enable (image_view, datatables_view + datastore)
+ckan.views.default_views =
 
 ckan.plugins = {plugins}
 scheming.dataset_schemas = ckanext.publicservices.schemas:dataset.yaml

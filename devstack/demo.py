@@ -44,7 +44,7 @@ def run(port: int) -> int:
             init_database(ini, env)
             password = ensure_sysadmin(ini, env, DATA / "admin-password")
             step("seeding the four consortia and their illustrative datasets")
-            print(ckan(ini, "publicservices", "seed", env=env).strip()[-2000:], flush=True)
+            print(ckan(ini, "publicservices", "seed", env=env).rstrip(), flush=True)
             step(f"starting CKAN (gunicorn, 2 workers) on {site_url} and a job worker")
             try:
                 return _serve(ini, env, port, site_url, password, started, processes)

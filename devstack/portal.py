@@ -15,7 +15,7 @@ JOB_QUEUES = ("default", "publicservices")
 
 
 def ckan(ini: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
-    """Run ``ckan -c INI ARGS…``; on failure raise with CKAN's own output."""
+    """Run ``ckan -c INI ARGS…`` and return its output (CKAN logs to stderr, kept for errors)."""
     proc = subprocess.run(
         [str(BIN / "ckan"), "-c", str(ini), *args],
         env=env,
@@ -27,7 +27,7 @@ def ckan(ini: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
         raise ServiceError(
             f"`ckan {' '.join(args)}` failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
         )
-    return proc.stdout + proc.stderr
+    return proc.stdout
 
 
 def init_database(ini: Path, env: dict[str, str]) -> None:
