@@ -205,6 +205,15 @@ def brute_force(docs: list[dict[str, Any]], q: str) -> tuple[int, list[str], dic
     return len(hits), [h[2]["id"] for h in hits[:21]], facets
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to separate cost from machine load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
@@ -236,22 +245,30 @@ def main() -> None:
     inprocess_index_s = time.perf_counter() - t0
 
     # indexing as CKAN does it: one document per request, commit=true
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), cpu_seconds(proc.pid)
     for doc in docs:
         solr.add([doc], commit=True)
     index_s = time.perf_counter() - t0
+    index_cpu_s = cpu_seconds(proc.pid) - cpu0
+    # and in batches of 100 (a bulk loader's pattern), replacing the same documents
+    t0 = time.perf_counter()
+    for i in range(0, len(docs), 100):
+        solr.add(docs[i : i + 100], commit=True)
+    batch_s = time.perf_counter() - t0
 
     rnd = random.Random(11)
     queries = ["*:*"] + [
         " ".join(rnd.choices(WORDS, k=rnd.randint(1, 3))) for _ in range(args.queries - 1)
     ]
     http_ms, core_ms, brute_ms = [], [], []
+    search_cpu_s = 0.0
     agree = 0
     for q in queries:
         params = ckan_params(q)
-        t = time.perf_counter()
+        t, cpu0 = time.perf_counter(), cpu_seconds(proc.pid)
         res = solr.search(q, **params)
         http_ms.append((time.perf_counter() - t) * 1000)
+        search_cpu_s += cpu_seconds(proc.pid) - cpu0
         multi = {
             k: [str(x) for x in v] if isinstance(v, list) else [str(v)] for k, v in params.items()
         }
@@ -264,17 +281,24 @@ def main() -> None:
         brute_ms.append((time.perf_counter() - t) * 1000)
         agree += q == "*:*" and res.hits == count  # same filters → same count for match-all
 
+    t = time.perf_counter()
     proc.terminate()
-    proc.wait(10)
+    proc.wait(60)
+    stop_s = time.perf_counter() - t
     result = {
         "benchmark": "BM-7 search service",
         "docs": args.docs,
         "queries": len(queries),
         "index_docs_per_s_http_single_doc_commit": round(args.docs / index_s, 1),
         "index_seconds": round(index_s, 2),
+        # the service's own CPU time: what the rate would be with a free core
+        "index_docs_per_service_cpu_s": round(args.docs / index_cpu_s, 1) if index_cpu_s else None,
+        "search_service_cpu_ms_per_query": round(search_cpu_s / len(queries) * 1000, 2),
+        "index_docs_per_s_http_batches_of_100": round(args.docs / batch_s, 1),
         "index_docs_per_s_inprocess_batch": round(args.docs / inprocess_index_s, 1),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
+        "service_stop_seconds": round(stop_s, 2),
         "search_http_ms": {"p50": round(pct(http_ms, 50), 2), "p95": round(pct(http_ms, 95), 2)},
         "search_inprocess_ms": {
             "p50": round(pct(core_ms, 50), 2),
@@ -286,7 +310,14 @@ def main() -> None:
         },
         "match_all_count_agrees_with_brute_force": bool(agree),
         "budget": {"search_p50_ms": 20, "index_docs_per_s": 300},
-        "within_budget": pct(http_ms, 50) <= 20 and args.docs / index_s >= 300,
+        # wall clock depends on what else the (shared, 2-core) machine runs; the service's own
+        # CPU time does not, so both verdicts are recorded
+        "within_budget_wall_clock": pct(http_ms, 50) <= 20 and args.docs / index_s >= 300,
+        "within_budget_service_cpu": bool(
+            search_cpu_s / len(queries) * 1000 <= 20
+            and index_cpu_s
+            and args.docs / index_cpu_s >= 300
+        ),
         "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -299,10 +330,12 @@ def main() -> None:
     print(
         f"BM-7 search: {args.docs} docs indexed at "
         f"{result['index_docs_per_s_http_single_doc_commit']} docs/s over HTTP (one doc per "
-        f"request), {result['index_docs_per_s_inprocess_batch']} docs/s in-process; "
+        f"request; {result['index_docs_per_service_cpu_s']} per service CPU-second), "
+        f"{result['index_docs_per_s_inprocess_batch']} docs/s in-process; "
         f"package_search p50 {http['p50']} ms / p95 {http['p95']} ms over HTTP, in-process p50 "
         f"{inproc['p50']} ms; brute-force Python p50 {brute['p50']} ms; "
-        f"within budget: {result['within_budget']} (load {result['load_average_1min']})"
+        f"within budget: wall clock {result['within_budget_wall_clock']}, service CPU "
+        f"{result['within_budget_service_cpu']} (load average {result['load_average_1min']})"
     )
 
 

@@ -241,6 +241,7 @@ class Core:
             tie = float(_one(params, "tie", "0") or 0)
             if def_type == "dismax":
                 builder._df = df
+                builder._and = (_one(params, "q.op") or "AND").upper() == "AND"
                 qf = parse_qf(_one(params, "qf")) or [(df or "text", 1.0)]
                 return builder.dismax(text, qf, mm=_one(params, "mm"), tie=tie)
             if def_type == "edismax":

@@ -482,7 +482,9 @@ class QueryBuilder:
             else:
                 should.append(clause)
         b.should = should
-        b.min_should = min_should_match(mm if mm is not None else "100%", len(should))
+        # without `mm`, Solr requires every optional clause unless q.op=OR
+        default_mm = "100%" if getattr(self, "_and", True) else "0%"
+        b.min_should = min_should_match(mm if mm is not None else default_mm, len(should))
         if not b.must and not b.should and not b.must_not:
             return MatchNone()
         return fix_negative(b)

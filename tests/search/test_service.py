@@ -361,3 +361,37 @@ def test_concurrent_writes_and_searches(search_url: str) -> None:
         t.join()
     assert errors == []
     assert pysolr.Solr(url).search("*:*").hits == 60
+
+
+def test_command_line_service_starts_and_stops_cleanly(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cmd = [
+        sys.executable,
+        "-m",
+        "devstack.search",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp_path),
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == (
+            f"search service ready on http://127.0.0.1:{port}/solr/ckan"
+        )
+        pysolr.Solr(f"http://127.0.0.1:{port}/solr/ckan").add([ckan_doc(1)], commit=True)
+        proc.terminate()
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    restarted = SearchService(tmp_path)
+    assert restarted.core("ckan").select({"q": ["*:*"]})["response"]["numFound"] == 1
+    restarted.close()
