@@ -38,6 +38,7 @@ class Counters:
         self.sql = 0
         self.jobs = 0
         self.frictionless = 0
+        self.searches = 0
         self.statements: list[str] = []
         self.keep = False
 
@@ -74,13 +75,23 @@ class Counters:
         jobs.enqueue = enqueue  # type: ignore[assignment]
         tk.enqueue_job = enqueue  # type: ignore[assignment]
 
+        from ckan.lib.search.query import PackageSearchQuery
+
+        run = PackageSearchQuery.run
+
+        def counted_run(query_self: Any, *args: Any, **kwargs: Any) -> Any:
+            self.searches += 1
+            return run(query_self, *args, **kwargs)
+
+        PackageSearchQuery.run = counted_run  # type: ignore[method-assign]
+
 
 COUNTERS = Counters()
 
 
 def measure(fn: Callable[[], Any]) -> tuple[Sample, Any]:
     """Run ``fn`` once; its wall time (s), SQL statements and jobs enqueued."""
-    sql, jobs, fl = COUNTERS.sql, COUNTERS.jobs, COUNTERS.frictionless
+    sql, jobs, fl, se = COUNTERS.sql, COUNTERS.jobs, COUNTERS.frictionless, COUNTERS.searches
     started = time.perf_counter()
     result = fn()
     seconds = time.perf_counter() - started
@@ -89,6 +100,7 @@ def measure(fn: Callable[[], Any]) -> tuple[Sample, Any]:
         "sql": COUNTERS.sql - sql,
         "jobs": COUNTERS.jobs - jobs,
         "frictionless": COUNTERS.frictionless - fl,
+        "search_requests": COUNTERS.searches - se,
     }, result
 
 

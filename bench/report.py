@@ -227,18 +227,22 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
             f"measured {run.get('measured_at', '?')} at {run.get('commit', '?')})\n"
         )
         variants = list(data.get("variants") or next(iter(run["cases"].values())))
-        head = "| case | " + " | ".join(f"{v} median / p95 ms (SQL)" for v in variants)
+        head = "| case | " + " | ".join(f"{v} median / p95 ms (per call)" for v in variants)
         head += " | ratio (budget) | extra SQL | met |"
         lines += [head, "|" + "---|" * (len(variants) + 4)]
         for case, per_variant in run["cases"].items():
             cells = []
             for v in variants:
                 st = per_variant.get(v)
-                cells.append(
-                    f"{st['median_ms']:.1f} / {st['p95_ms']:.1f} ({st['sql_per_call']:g})"
-                    if st
-                    else "–"
-                )
+                if not st:
+                    cells.append("–")
+                    continue
+                cell = f"{st['median_ms']:.1f} / {st['p95_ms']:.1f} ({st['sql_per_call']:g} SQL"
+                if st.get("search_requests"):
+                    cell += f", {st['search_requests']:g} search"
+                if st.get("jobs_per_call"):
+                    cell += f", {st['jobs_per_call']:g} jobs"
+                cells.append(cell + ")")
             comps = run.get("comparisons", {}).get(case, [])
             ratio = "; ".join(
                 f"{c['ratio']} vs {c['baseline']}"
