@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 from devstack.config import write_ckan_ini
 from devstack.portal import (
     ROOT,
-    ckan,
     ensure_sysadmin,
+    finish,
     init_database,
+    start_ckan,
     start_web,
     start_worker,
 )
@@ -32,7 +35,7 @@ def run(port: int) -> int:
             file=sys.stderr,
         )
         return 1
-    processes: list = []
+    processes: list[subprocess.Popen] = []
     try:
         step(f"starting PostgreSQL, Redis and the search service (data in {DATA})")
         with running_stack(DATA, persistent=True) as services:
@@ -43,14 +46,18 @@ def run(port: int) -> int:
             step("creating or upgrading the database (ckan db init)")
             init_database(ini, env)
             password = ensure_sysadmin(ini, env, DATA / "admin-password")
+            # The seed is idempotent and the portal serves either way: run it while CKAN starts.
             step("seeding the four consortia and their illustrative datasets")
-            print(ckan(ini, "publicservices", "seed", env=env).rstrip(), flush=True)
+            seed = start_ckan(ini, "publicservices", "seed", env=env)
             step(f"starting CKAN (gunicorn, 2 workers) on {site_url} and a job worker")
             try:
-                return _serve(ini, env, port, site_url, password, started, processes)
+                processes.append(start_worker(ini, env, DATA / "logs" / "worker.log"))
+                processes.append(start_web(ini, env, port, DATA / "logs" / "web.log"))
+                print(finish(seed).rstrip(), flush=True)
+                return _serve(ini, site_url, password, started, processes)
             finally:
                 step("stopping")
-                for proc in reversed(processes):
+                for proc in [seed, *reversed(processes)]:
                     terminate(proc)
     except ServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -59,9 +66,9 @@ def run(port: int) -> int:
         return 0
 
 
-def _serve(ini, env, port, site_url, password, started, processes) -> int:
-    processes.append(start_worker(ini, env, DATA / "logs" / "worker.log"))
-    processes.append(start_web(ini, env, port, DATA / "logs" / "web.log"))
+def _serve(
+    ini: Path, site_url: str, password: str, started: float, processes: list[subprocess.Popen]
+) -> int:
     print(
         f"\nThe portal is serving at {site_url}  (ready in {time.monotonic() - started:.0f} s)\n"
         f"  sysadmin login: admin / {password}\n"

@@ -14,20 +14,30 @@ BIN = Path(sys.executable).parent
 JOB_QUEUES = ("default", "publicservices")
 
 
-def ckan(ini: Path, *args: str, env: dict[str, str], check: bool = True) -> str:
-    """Run ``ckan -c INI ARGS…`` and return its output (CKAN logs to stderr, kept for errors)."""
-    proc = subprocess.run(
+def start_ckan(ini: Path, *args: str, env: dict[str, str]) -> subprocess.Popen:
+    """Start ``ckan -c INI ARGS…`` without waiting; :func:`finish` collects it."""
+    return subprocess.Popen(
         [str(BIN / "ckan"), "-c", str(ini), *args],
         env=env,
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # so that `terminate` can stop it and its children
     )
-    if check and proc.returncode != 0:
-        raise ServiceError(
-            f"`ckan {' '.join(args)}` failed (exit {proc.returncode}):\n{proc.stdout}{proc.stderr}"
-        )
-    return proc.stdout
+
+
+def finish(proc: subprocess.Popen) -> str:
+    """Wait for a CKAN command; return its output (CKAN logs to stderr, kept for errors)."""
+    stdout, stderr = proc.communicate()
+    if proc.returncode != 0:
+        command = " ".join(proc.args[3:])
+        raise ServiceError(f"`ckan {command}` failed (exit {proc.returncode}):\n{stdout}{stderr}")
+    return stdout
+
+
+def ckan(ini: Path, *args: str, env: dict[str, str]) -> str:
+    return finish(start_ckan(ini, *args, env=env))
 
 
 def init_database(ini: Path, env: dict[str, str]) -> None:
