@@ -136,3 +136,48 @@ def test_plain_organisation_needs_no_consortium_fields() -> None:
     org = factories.Organization()
     shown = call_action("organization_show", id=org["id"])
     assert "partners" not in shown or shown["partners"] in ([], None)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_web_form_creates_a_consortium_and_keeps_input_on_errors(app: Any) -> None:
+    from bs4 import BeautifulSoup
+
+    sysadmin = factories.SysadminWithToken()
+    headers = {"Authorization": sysadmin["token"]}
+    form = app.get("/organization/new", headers=headers, status=200).body
+    for name in ("kind", "lead_authority", "partners-0-name", "service_area", "default_frequency"):
+        assert f'name="{name}"' in form, name
+
+    fields = {
+        "name": "form-consortium",
+        "title": "Form consortium",
+        "kind": "consortium",
+        "lead_authority": "E99999999",
+        "partners-0-name": "Snook",
+        "partners-0-role": "service-design agency",
+        "partners-1-name": "",
+        "partners-1-role": "",
+        "service_area": "54, 1672",
+        "start_date": "2017-10-01",
+        "end_date": "2017-09-01",
+        "save": "",
+    }
+    page = BeautifulSoup(
+        app.post("/organization/new", data=fields, headers=headers).body, "html.parser"
+    )
+    errors = page.select_one(".error-explanation").text
+    assert "Lead authority" in errors and "End date" in errors
+    # nothing typed is lost
+    assert page.find(attrs={"name": "lead_authority"})["value"] == "E99999999"
+    assert page.find(attrs={"name": "partners-0-name"})["value"] == "Snook"
+    assert page.find(attrs={"name": "title"})["value"] == "Form consortium"
+
+    fields.update(lead_authority="S12000044", end_date="2018-02-28")
+    app.post("/organization/new", data=fields, headers=headers)
+    org = call_action("organization_show", id="form-consortium")
+    assert org["lead_authority"] == "S12000050"
+    assert org["partners"] == [{"name": "Snook", "role": "service-design agency"}]
+    assert org["service_area"] == [
+        "http://id.esd.org.uk/service/54",
+        "http://id.esd.org.uk/service/1672",
+    ]

@@ -7,6 +7,7 @@ values are stored as JSON text and the repeating ``partners`` field is serialise
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from decimal import Decimal, InvalidOperation
@@ -194,8 +195,50 @@ def publicservices_consortium_partner_name(
         return
     row = key[:-1]
     if any(not _is_blank(data.get(row + (sub,))) for sub in PARTNER_SUBFIELDS if sub != "name"):
-        errors[key].append(_("Missing value: every partner needs a name"))
+        errors.setdefault(key, []).append(_("Missing value: every partner needs a name"))
         raise StopOnError
+
+
+_FORM_PARTNER = re.compile(r"^partners-(\d+)-(name|role|url)$")
+_FORM_ROWS = "publicservices_consortium_form_partner_rows"
+
+
+def publicservices_consortium_before(
+    key: tuple[Any, ...], data: dict[Any, Any], errors: dict[Any, Any], context: dict[str, Any]
+) -> None:
+    """Turn the web form's ``partners-N-field`` inputs into the ``partners`` list.
+
+    Scheming expands these for datasets but not for organisations; CKAN's group views only
+    split ``__`` keys, so the form's keys arrive as unknown top-level keys (``__extras``).
+    """
+    extras = data.get(("__extras",))
+    if not isinstance(extras, dict):
+        return
+    rows: set[int] = set()
+    for name in [k for k in extras if isinstance(k, str) and _FORM_PARTNER.match(k)]:
+        match = _FORM_PARTNER.match(name)
+        assert match is not None
+        index, sub = int(match.group(1)), match.group(2)
+        value = extras.pop(name)
+        if ("partners", index, sub) not in data:
+            data[("partners", index, sub)] = value
+            rows.add(index)
+    if rows:
+        context[_FORM_ROWS] = rows
+
+
+def _validate_form_partners(data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
+    """The subfield rules for partner rows that came from the web form (the schema's own
+    subfield validators only run on rows present when validation started)."""
+    for index in sorted(context.pop(_FORM_ROWS, set())):
+        row = ("partners", index)
+        with contextlib.suppress(StopOnError):
+            publicservices_consortium_partner_name(row + ("name",), data, errors, context)
+        url = data.get(row + ("url",))
+        try:
+            data[row + ("url",)] = publicservices_consortium_url(url, context)
+        except Invalid as err:
+            errors.setdefault(row + ("url",), []).append(err.error)
 
 
 def _is_show(errors: dict[Any, Any]) -> bool:
@@ -264,6 +307,8 @@ def publicservices_consortium_after(
         _partners_from_extras(data)
         return
 
+    _validate_form_partners(data, errors, context)
+
     kind = data.get(("kind",))
     if (
         kind in KINDS_NEEDING_LEAD
@@ -302,5 +347,6 @@ __all__ = [
     "publicservices_consortium_url",
     "publicservices_consortium_amount",
     "publicservices_consortium_partner_name",
+    "publicservices_consortium_before",
     "publicservices_consortium_after",
 ]
