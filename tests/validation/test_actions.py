@@ -190,6 +190,10 @@ def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
         call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)
     message = str(err.value)
     assert "cannot be made public" in message
+    # someone who may not edit the dataset learns nothing about its resources
+    outsider = factories.UserWithToken()
+    with pytest.raises(tk.NotAuthorized):
+        call_action("package_update", _ctx(outsider), id=ds["id"], name=ds["name"], private=False)
     assert f"/dataset/{ds['name']}/resource/{res['id']}/validation" in message
     # staying private is fine; fixing the data lifts the gate
     call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], notes="still private")

@@ -228,13 +228,15 @@ def _existing_resources(pkg: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _gate(pkg: Any, data_dict: dict[str, Any]) -> None:
+def _gate(context: Any, pkg: Any, data_dict: dict[str, Any]) -> None:
     """Refuse making a dataset public while a resource failed validation (when configured)."""
     if pkg is None or not settings.public_gate():
         return
     becomes_public = pkg.private and not tk.asbool(data_dict.get("private", pkg.private))
     if not becomes_public:
         return
+    # the refusal names resources: only for those who may edit the dataset anyway
+    tk.check_access("package_update", dict(context), {"id": pkg.id})
     _refuse_if_failed(pkg)
 
 
@@ -293,7 +295,7 @@ def package_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
 
     ident = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(ident) if ident else None
-    _gate(pkg, data_dict)
+    _gate(context, pkg, data_dict)
     todo = _prepare(context, data_dict, _existing_resources(pkg))
     result = up(context, data_dict)
     _after(context, result, todo)
@@ -305,6 +307,7 @@ def bulk_update_public(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     if settings.public_gate():
         from ckan import model
 
+        tk.check_access("bulk_update_public", dict(context), data_dict)
         for ident in data_dict.get("datasets") or []:
             pkg = model.Package.get(ident)
             if pkg is not None and pkg.private:
