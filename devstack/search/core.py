@@ -240,10 +240,11 @@ class Core:
         try:
             tie = float(_one(params, "tie", "0") or 0)
             if def_type == "dismax":
-                builder._df = df
-                builder._and = (_one(params, "q.op") or "AND").upper() == "AND"
                 qf = parse_qf(_one(params, "qf")) or [(df or "text", 1.0)]
-                return builder.dismax(text, qf, mm=_one(params, "mm"), tie=tie)
+                dismax_and = (_one(params, "q.op") or "AND").upper() == "AND"
+                return builder.dismax(
+                    text, qf, mm=_one(params, "mm"), tie=tie, default_and=dismax_and
+                )
             if def_type == "edismax":
                 qf = parse_qf(_one(params, "qf")) or [(df or "text", 1.0)]
                 return builder.lucene(text, df=df, default_and=default_and, qf=qf, tie=tie)

@@ -293,6 +293,11 @@ class QueryBuilder:
     def __init__(self, schema: Schema, now: datetime | None = None) -> None:
         self.schema = schema
         self.now = now
+        # per-parse settings (a builder parses one request's queries, one at a time)
+        self._df: str | None = "text"
+        self._and = False
+        self._qf: list[tuple[str, float]] | None = None
+        self._tie = 0.0
 
     # -- Lucene standard syntax --
 
@@ -458,10 +463,18 @@ class QueryBuilder:
 
     # -- dismax --
 
-    def dismax(self, q: str, qf: list[tuple[str, float]], *, mm: str | None, tie: float) -> Node:
+    def dismax(
+        self,
+        q: str,
+        qf: list[tuple[str, float]],
+        *,
+        mm: str | None,
+        tie: float,
+        default_and: bool = True,
+    ) -> Node:
         """Solr's dismax: bare words and "phrases", optional `+`/`-`; each across all `qf`."""
         if not qf:
-            qf = [(self._df_or_text(), 1.0)]
+            raise QueryError("dismax needs at least one field in 'qf'")
         should: list[Node] = []
         b = Bool()
         for prefix, text, quoted in _dismax_tokens(q):
@@ -483,14 +496,11 @@ class QueryBuilder:
                 should.append(clause)
         b.should = should
         # without `mm`, Solr requires every optional clause unless q.op=OR
-        default_mm = "100%" if getattr(self, "_and", True) else "0%"
+        default_mm = "100%" if default_and else "0%"
         b.min_should = min_should_match(mm if mm is not None else default_mm, len(should))
         if not b.must and not b.should and not b.must_not:
             return MatchNone()
         return fix_negative(b)
-
-    def _df_or_text(self) -> str:
-        return getattr(self, "_df", None) or "text"
 
 
 def _dismax_tokens(q: str) -> list[tuple[str, str, bool]]:
