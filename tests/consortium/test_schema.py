@@ -157,6 +157,8 @@ def test_web_form_creates_a_consortium_and_keeps_input_on_errors(app: Any) -> No
         "partners-0-role": "service-design agency",
         "partners-1-name": "",
         "partners-1-role": "",
+        "partners-2-role": "digital agency",
+        "partners-2-url": "not a link",
         "service_area": "54, 1672",
         "start_date": "2017-10-01",
         "end_date": "2017-09-01",
@@ -167,12 +169,16 @@ def test_web_form_creates_a_consortium_and_keeps_input_on_errors(app: Any) -> No
     )
     errors = page.select_one(".error-explanation").text
     assert "Lead authority" in errors and "End date" in errors
+    assert "every partner needs a name" in str(page)
+    assert page.find(attrs={"name": "partners-2-url"})["value"] == "not a link"
+    assert "Must be a full web address" in str(page)
     # nothing typed is lost
     assert page.find(attrs={"name": "lead_authority"})["value"] == "E99999999"
     assert page.find(attrs={"name": "partners-0-name"})["value"] == "Snook"
     assert page.find(attrs={"name": "title"})["value"] == "Form consortium"
 
     fields.update(lead_authority="S12000044", end_date="2018-02-28")
+    del fields["partners-2-role"], fields["partners-2-url"]
     app.post("/organization/new", data=fields, headers=headers)
     org = call_action("organization_show", id="form-consortium")
     assert org["lead_authority"] == "S12000050"
@@ -181,3 +187,7 @@ def test_web_form_creates_a_consortium_and_keeps_input_on_errors(app: Any) -> No
         "http://id.esd.org.uk/service/54",
         "http://id.esd.org.uk/service/1672",
     ]
+    edit = app.get("/organization/edit/form-consortium", headers=headers, status=200).body
+    edit_page = BeautifulSoup(edit, "html.parser")
+    assert edit_page.find(attrs={"name": "partners-0-name"})["value"] == "Snook"
+    assert edit_page.find(attrs={"name": "lead_authority"})["value"] == "S12000050"

@@ -51,6 +51,19 @@ def publicservices_consortium_form_defaults(
     return defaults.form_defaults(data, dataset_type, errors)
 
 
+def publicservices_consortium_form_rows(data: dict[str, Any], field: str) -> list[dict[str, Any]]:
+    """Rows of a repeating field from raw ``<field>-N-<sub>`` form inputs, in index order."""
+    prefix = f"{field}-"
+    rows: dict[int, dict[str, Any]] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not key.startswith(prefix):
+            continue
+        index, _sep, sub = key[len(prefix) :].partition("-")
+        if index.isdigit() and sub:
+            rows.setdefault(int(index), {})[sub] = value
+    return [rows[i] for i in sorted(rows)]
+
+
 __all__ = [
     "publicservices_consortium_license_choices",
     "publicservices_consortium_frequency_choices",
@@ -59,4 +72,5 @@ __all__ = [
     "publicservices_consortium_frequency_label",
     "publicservices_consortium_publications",
     "publicservices_consortium_form_defaults",
+    "publicservices_consortium_form_rows",
 ]
