@@ -227,3 +227,97 @@ def test_visitor_searches_by_service_and_council(page: Any, axe_source: str,
     assert "Kent Energy Efficiency Partnership" in page.content()
     screenshot(page, "visitor-04-consortium-page")
     assert_accessible(page, axe_source, "the consortium page")
+
+
+# -- keyboard only --------------------------------------------------------------------------------
+
+
+def tab_to(page: Any, selector: str, max_presses: int = 400) -> int:
+    """Press Tab until ``selector`` has the focus (proves it is reachable by keyboard)."""
+    for presses in range(1, max_presses + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "(sel) => !!document.activeElement && document.activeElement.matches(sel)", selector
+        ):
+            return presses
+    raise AssertionError(f"{selector} never got the keyboard focus in {max_presses} Tab presses")
+
+
+def keyboard_pick(page: Any, field: str, typed: str, label: str) -> None:
+    tab_to(page, f"#field-{field}-select + .select2-container .select2-search__field")
+    page.keyboard.type(typed, delay=40)
+    page.locator(".select2-results__option", has_text=label).first.wait_for()
+    for _ in range(25):
+        highlighted = page.locator(".select2-results__option--highlighted")
+        if highlighted.count() and label in highlighted.first.inner_text():
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError(f"{label!r} could not be reached with the arrow keys in {field}")
+    page.keyboard.press("Enter")
+    widget = page.locator(f"#field-{field}-select + .select2-container")
+    assert label in widget.inner_text(), f"{label!r} was not picked in {field} with the keyboard"
+
+
+def keyboard_choose(page: Any, field: str, value: str) -> None:
+    """A native <select>, focused with Tab and set with the arrow keys."""
+    tab_to(page, f"#field-{field}")
+    select = page.locator(f"#field-{field}")
+    page.keyboard.press("Home")
+    for _ in range(30):
+        if select.input_value() == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{field}: the option {value!r} could not be chosen with the arrow keys")
+
+
+def test_keyboard_only_publisher(page: Any, portal: Any, site: dict[str, Any]) -> None:
+    org = site["org"]
+    page.goto("/user/login")
+    tab_to(page, "#field-login")
+    page.keyboard.type(site["editor"]["name"])
+    tab_to(page, "#field-password")
+    page.keyboard.type(data.PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    page.goto(f"/organization/{org['name']}")
+    tab_to(page, "a[href*='/dataset/new']")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.locator("#field-la_service-select + .select2-container").wait_for()
+
+    tab_to(page, "#field-title")
+    page.keyboard.type("Garden waste collection calendar")
+    screenshot(page, "keyboard-01-title-focused", full_page=False)
+    keyboard_pick(page, "la_service", "bins", BINS_LABEL)
+    screenshot(page, "keyboard-02-service-picked", full_page=False)
+    keyboard_choose(page, "service_design_phase", "live")
+    tab_to(page, "input[name=data_use_pattern][value=increasing-access]")
+    page.keyboard.press("Space")
+    assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
+    keyboard_pick(page, "area", "Kent", "Kent")
+    keyboard_choose(page, "data_spectrum", "open")
+    keyboard_choose(page, "personal_data", "none")
+    keyboard_choose(page, "security_classification", "OFFICIAL")
+    keyboard_choose(page, "private", "False")
+    screenshot(page, "keyboard-03-form-completed", full_page=False)
+    tab_to(page, "form#dataset-edit button[type=submit][name=save]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/resource/new" in page.url, f"the dataset form did not save: {page.url}"
+
+    # the resource stage by keyboard: a link rather than an upload (no file dialog without a mouse)
+    tab_to(page, "#resource-link-button")
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement && document.activeElement.id")
+    assert focused == "field-resource-url", focused
+    page.keyboard.type(f"{portal.url}/garden-waste-calendar.csv")
+    tab_to(page, "#field-name")
+    page.keyboard.type("Garden waste calendar")
+    tab_to(page, "button[type=submit][name=save][value=go-metadata]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1", has_text="Garden waste collection calendar").count() == 1
+    assert page.locator(".resource-item", has_text="Garden waste calendar").count() == 1
+    screenshot(page, "keyboard-04-dataset-saved")
