@@ -248,9 +248,9 @@ def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
     assert body["name"] == ds["name"]
     first = body["resources"][0]
     assert first["name"] == "footfall-2018" and first["schema"]["fields"][0]["name"] == "venue_id"
-    assert first["path"].endswith(
-        f"/dataset/{ds['name']}/resource/{res['id']}/download/footfall.csv"
-    )
+    assert first["path"].startswith("http://test.ckan.net/dataset/")
+    assert first["path"].endswith(f"/resource/{res['id']}/download/footfall.csv")
+    assert body["homepage"] == f"http://test.ckan.net/dataset/{ds['name']}"
     assert "schema" not in body["resources"][1]
     assert [e.message for e in Package.metadata_validate(body)] == []
     package = Package.from_descriptor(body)

@@ -30,6 +30,14 @@ _MEDIATYPES = {
 }
 
 
+def _url(endpoint: str, fallback: str, **kwargs: Any) -> str:
+    """An absolute URL for the dataset type's own route, else the default type's."""
+    try:
+        return tk.url_for(endpoint, _external=True, **kwargs)
+    except Exception:  # werkzeug BuildError: the type has no blueprint of its own
+        return tk.url_for(fallback, _external=True, **kwargs)
+
+
 def _slug(text: str) -> str:
     return _NAME_BAD.sub("-", (text or "").lower()).strip("-._")
 
@@ -96,13 +104,13 @@ def build(pkg: dict[str, Any]) -> dict[str, Any]:
         url = res.get("url") or ""
         if not url:
             continue
-        if res.get("url_type") == "upload" or not url.startswith(("http://", "https://")):
-            url = tk.url_for(
+        if not url.startswith(("http://", "https://")):  # package_show made uploads absolute
+            url = _url(
+                f"{pkg.get('type') or 'dataset'}_resource.download",
                 "resource.download",
                 id=pkg["name"],
                 resource_id=res["id"],
                 filename=url.rsplit("/", 1)[-1] or None,
-                _external=True,
             )
         name = _slug(res.get("name") or "") or f"resource-{pos + 1}"
         while name in used:
@@ -134,7 +142,7 @@ def build(pkg: dict[str, Any]) -> dict[str, Any]:
         "name": _slug(pkg["name"]),
         "id": pkg["id"],
         "title": pkg.get("title") or pkg["name"],
-        "homepage": tk.url_for("dataset.read", id=pkg["name"], _external=True),
+        "homepage": _url(f"{pkg.get('type') or 'dataset'}.read", "dataset.read", id=pkg["name"]),
         "resources": resources,
     }
     if pkg.get("notes"):
