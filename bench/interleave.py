@@ -92,15 +92,19 @@ COUNTERS = Counters()
 def measure(fn: Callable[[], Any]) -> tuple[Sample, Any]:
     """Run ``fn`` once; its wall time (s), SQL statements and jobs enqueued."""
     sql, jobs, fl, se = COUNTERS.sql, COUNTERS.jobs, COUNTERS.frictionless, COUNTERS.searches
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = fn()
     seconds = time.perf_counter() - started
+    # the arm's own CPU time: unlike wall time, it does not grow while other processes hold
+    # the cores (it leaves out PostgreSQL's and the search service's share)
+    cpu_ms = (time.process_time() - cpu) * 1000
     return {
         "s": seconds,
         "sql": COUNTERS.sql - sql,
         "jobs": COUNTERS.jobs - jobs,
         "frictionless": COUNTERS.frictionless - fl,
         "search_requests": COUNTERS.searches - se,
+        "cpu_ms": cpu_ms,
     }, result
 
 
@@ -272,7 +276,9 @@ def compare(
         and (budget is None or ratio <= budget)
         and (sql_budget is None or extra_sql <= sql_budget)
     )
+    cpu = round(c["cpu_ms"] / b["cpu_ms"], 3) if c.get("cpu_ms") and b.get("cpu_ms") else None
     return {
+        "cpu_ratio": cpu,
         "candidate": candidate,
         "baseline": baseline,
         "ratio": round(ratio, 3) if ratio is not None else None,
