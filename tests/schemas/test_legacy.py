@@ -55,8 +55,7 @@ def test_legacy_dataset_shows(app: Any, legacy: dict[str, Any]) -> None:
     assert "Household waste collection" in body
     assert 'href="http://id.esd.org.uk/service/524"' in body
 
-
-def test_legacy_dataset_edit_form_renders(app: Any, legacy: dict[str, Any]) -> None:
+    # and its edit form renders the stored codes
     user = factories.SysadminWithToken()
     body = app.get("/dataset/edit/legacy-bins", headers={"Authorization": user["token"]}).body
     assert 'value="524, 1130"' in body

@@ -145,14 +145,14 @@ def test_filter_by_service_facet(seeded: dict[str, Any]) -> None:
     assert sorted(p["name"] for p in result["results"]) == ["fuel-poverty-risk", "warm-homes"]
 
 
-def test_search_page_shows_facet_labels(app: Any, seeded: dict[str, Any]) -> None:
+def test_public_pages_and_vocabulary_api(app: Any, seeded: dict[str, Any]) -> None:
+    # one test for the anonymous views: building an app per test is slow
     page = app.get("/dataset/")
     assert page.status_code == 200
     assert "Energy efficiency" in page.body
     assert "Design phase" in page.body
 
-
-def test_vocabulary_actions_are_public(app: Any, seeded: dict[str, Any]) -> None:
+    # the vocabulary actions are public
     res = app.get(
         "/api/3/action/publicservices_vocabulary_autocomplete",
         query_string={"id": "lgsl", "q": "bins"},
@@ -178,8 +178,7 @@ def test_vocabulary_actions_are_public(app: Any, seeded: dict[str, Any]) -> None
     )
     assert "limit" in res.json["error"]
 
-
-def test_dataset_page_shows_the_service_block(app: Any, seeded: dict[str, Any]) -> None:
+    # the dataset page shows the service block
     body = app.get("/dataset/business-rates").body
     assert 'href="http://id.esd.org.uk/service/54"' in body
     assert "Business rates annual notification" in body
@@ -190,8 +189,7 @@ def test_dataset_page_shows_the_service_block(app: Any, seeded: dict[str, Any]) 
     assert "replaced with REDACTED" in body
     assert "S12000044" in body  # the recorded code change
 
-
-def test_private_dataset_is_not_shown_to_anonymous(app: Any, seeded: dict[str, Any]) -> None:
+    # a private dataset is not shown to anonymous users
     app.get("/dataset/rates-internal", status=404)
 
 
@@ -201,27 +199,6 @@ def test_private_dataset_is_not_shown_to_anonymous(app: Any, seeded: dict[str, A
 @pytest.fixture
 def token_user(seeded: dict[str, Any]) -> dict[str, Any]:
     return factories.SysadminWithToken()
-
-
-def test_new_form_has_sections_help_and_no_js_fallback(
-    app: Any, token_user: dict[str, Any]
-) -> None:
-    body = app.get("/dataset/new", headers={"Authorization": token_user["token"]}).body
-    for section in (
-        "About the data",
-        "The service",
-        "Place and time",
-        "Openness and sensitivity",
-        "Contact and licence",
-    ):
-        assert section in body
-    # the service field is a plain text box that the JS module enhances
-    assert re.search(r'<input[^>]+name="la_service"', body)
-    assert 'data-module="publicservices-vocab-autocomplete"' in body
-    assert "Type words (&#34;bins&#34;)" in body or 'Type words ("bins")' in body
-    assert 'value="uk-ogl" selected' in body or re.search(
-        r'<option[^>]*value="uk-ogl"[^>]*selected', body
-    )
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -251,6 +228,25 @@ def _form(**overrides: str) -> dict[str, str]:
 def test_failed_form_keeps_values_and_shows_field_errors(
     app: Any, token_user: dict[str, Any]
 ) -> None:
+    # the empty form: sections, help text, the no-JavaScript service box
+    body = app.get("/dataset/new", headers={"Authorization": token_user["token"]}).body
+    for section in (
+        "About the data",
+        "The service",
+        "Place and time",
+        "Openness and sensitivity",
+        "Contact and licence",
+    ):
+        assert section in body
+    # the service field is a plain text box that the JS module enhances
+    assert re.search(r'<input[^>]+name="la_service"', body)
+    assert 'data-module="publicservices-vocab-autocomplete"' in body
+    assert "Type words (&#34;bins&#34;)" in body or 'Type words ("bins")' in body
+    assert 'value="uk-ogl" selected' in body or re.search(
+        r'<option[^>]*value="uk-ogl"[^>]*selected', body
+    )
+
+    # a failed submission
     res = app.post(
         "/dataset/new",
         headers={"Authorization": token_user["token"]},
