@@ -85,3 +85,17 @@ def test_consortium_page(page: Any, axe_source: str, site: dict[str, Any]) -> No
 def test_consortium_list(page: Any, axe_source: str, site: dict[str, Any]) -> None:
     page.goto("/organization/")
     assert_accessible(page, axe_source, "the list of consortia")
+
+
+def test_standards_page(page: Any, axe_source: str, site: dict[str, Any]) -> None:
+    page.goto("/standard")
+    assert page.locator("a[href*='/standard/business-rates']").count() > 0
+    screenshot(page, "a11y-standards")
+    assert_accessible(page, axe_source, "the list of data standards")
+
+
+def test_standard_page(page: Any, axe_source: str, site: dict[str, Any]) -> None:
+    page.goto("/standard/business-rates")
+    assert page.locator("h1").count() == 1
+    screenshot(page, "a11y-standard-business-rates")
+    assert_accessible(page, axe_source, "a data standard's page")
