@@ -195,7 +195,7 @@ def test_page_data_costs_two_small_searches(app: Any, consortium: Any) -> None:
     # one for the publications (with the dataset_type facet), one for the overdue datasets;
     # neither grows with the consortium's size
     assert len(calls) == 2
-    assert all(int(q["rows"]) <= 31 for q in calls)  # CKAN asks for one more row
+    assert all(int(q["rows"]) <= 16 for q in calls)  # CKAN asks for one more row
     assert "dataset_type" in calls[0]["facet.field"]
     assert result["count"] == 4
     assert [o["name"] for o in result["overdue"]] == ["kent-energy-referrals"]

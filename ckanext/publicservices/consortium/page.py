@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 import ckan.plugins.toolkit as tk
 
@@ -44,6 +45,7 @@ FREQUENCY_DAYS: dict[str, int | None] = {
 }
 LIGHT_FIELDS: list[str] = ["id", "name", "title", "dataset_type"]
 DUE_FIELD = "publicservices_due_date"
+OVERDUE_LISTED = 10  # the page lists the most overdue; the count covers all
 
 
 def page_rows() -> int:
@@ -133,7 +135,7 @@ def publications(
             "fq": f"{owner_fq} +{DUE_FIELD}:[* TO NOW]",
             "fl": [*LIGHT_FIELDS, DUE_FIELD],
             "facet": "false",
-            "rows": page_rows(),
+            "rows": OVERDUE_LISTED,
             "sort": f"{DUE_FIELD} asc",
             "include_private": True,
         },
@@ -142,16 +144,17 @@ def publications(
     type_counts: dict[str, int] = dict(facets.get("dataset_type", {}))
     validation = facets.get("vocab_validation_status", {})
     per_type = items_per_type()
+    link = _linker()
     groups: dict[str, list[dict[str, Any]]] = {t: [] for t, _label in DATASET_TYPES}
     for doc in result["results"]:
-        item = _item(doc)
+        item = _item(doc, link)
         bucket = groups.setdefault(item["type"], [])
         if len(bucket) < per_type:
             bucket.append(item)
     overdue = []
     for doc in late["results"]:
         due = parse_date(_first(doc.get(DUE_FIELD)))
-        overdue.append(dict(_item(doc), days_late=max(0, (now - due).days) if due else 0))
+        overdue.append(dict(_item(doc, link), days_late=max(0, (now - due).days) if due else 0))
     labels = dict(DATASET_TYPES)
     ordered = [t for t, _label in DATASET_TYPES] + sorted(set(type_counts) - set(labels))
     return {
@@ -177,12 +180,30 @@ def _first(value: Any) -> Any:
     return value
 
 
-def _item(doc: dict[str, Any]) -> dict[str, Any]:
+def _linker() -> Any:
+    """Dataset page URLs without one ``url_for`` per item (a route lookup costs ~0.5 ms)."""
+    templates: dict[str, str] = {}
+
+    def link(dataset_type: str, name: str) -> str:
+        if dataset_type not in templates:
+            try:
+                templates[dataset_type] = tk.url_for(f"{dataset_type}.read", id="__NAME__")
+            except Exception:  # a type without its own blueprint
+                templates[dataset_type] = tk.url_for("dataset.read", id="__NAME__")
+        return templates[dataset_type].replace("__NAME__", quote(name, safe=""))
+
+    return link
+
+
+def _item(doc: dict[str, Any], link: Any) -> dict[str, Any]:
+    name = doc.get("name") or ""
+    dataset_type = doc.get("dataset_type") or "dataset"
     return {
         "id": doc.get("id"),
-        "name": doc.get("name"),
-        "title": doc.get("title") or doc.get("name"),
-        "type": doc.get("dataset_type") or "dataset",
+        "name": name,
+        "title": doc.get("title") or name,
+        "type": dataset_type,
+        "url": link(dataset_type, name),
     }
 
 
