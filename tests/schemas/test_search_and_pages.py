@@ -246,6 +246,13 @@ def test_failed_form_keeps_values_and_shows_field_errors(
         r'<option[^>]*value="uk-ogl"[^>]*selected', body
     )
 
+    # the other types' forms, with their own sections and licence choices
+    auth = {"Authorization": token_user["token"]}
+    pattern_form = app.get("/design-pattern/new", headers=auth).body
+    assert 'name="problem"' in pattern_form and 'name="solution"' in pattern_form
+    learning_form = app.get("/learning-resource/new", headers=auth).body
+    assert 'name="kind"' in learning_form and "Journey map" in learning_form
+
     # a failed submission
     res = app.post(
         "/dataset/new",
