@@ -356,16 +356,29 @@ class QueryBuilder:
         raise QueryError(f"org.apache.solr.search.SyntaxError: unsupported syntax '{n}'")
 
     def _bool(self, n: lt.Item, fname: str | None) -> Node:
-        default_must = isinstance(n, lt.AndOperation) or (
-            isinstance(n, lt.UnknownOperation) and self._and
-        )
+        """One level of clauses, with the classic Lucene parser's rules (QueryParserBase.addClause).
+
+        luqum nests `a AND b OR c` by precedence; flattening restores the written sequence, and
+        the rules below then give Lucene's reading (`+a +b c` with q.op=OR), quirks included.
+        """
+        seq: list[tuple[str | None, str | None, lt.Item]] = []
+        _flatten(n, None, seq)
+        clauses: list[list] = []  # [occur, node]
+        for conj, mod, child in seq:
+            if clauses and clauses[-1][0] != "must_not":
+                if conj == "AND":
+                    clauses[-1][0] = "must"
+                elif conj == "OR" and self._and:
+                    clauses[-1][0] = "should"
+            prohibited = mod == "NOT"
+            if self._and:
+                required = not prohibited and conj != "OR"
+            else:
+                required = mod == "REQ" or (conj == "AND" and not prohibited)
+            occur = "must_not" if prohibited else "must" if required else "should"
+            clauses.append([occur, self._node(child, fname)])
         b = Bool()
-        for child in n.children:
-            occur = "must" if default_must else "should"
-            while isinstance(child, (lt.Plus, lt.Prohibit, lt.Not)):
-                occur = "must" if isinstance(child, lt.Plus) else "must_not"
-                child = child.a
-            node = self._node(child, fname)
+        for occur, node in clauses:
             getattr(b, occur).append(node)
         if not b.must and not b.must_not and len(b.should) == 1:
             return b.should[0]
@@ -501,6 +514,28 @@ class QueryBuilder:
         if not b.must and not b.should and not b.must_not:
             return MatchNone()
         return fix_negative(b)
+
+
+def _flatten(
+    n: lt.Item, conj: str | None, out: list[tuple[str | None, str | None, lt.Item]]
+) -> None:
+    """Un-nest luqum's operations into (conjunction, modifier, clause) in written order."""
+    if isinstance(n, (lt.AndOperation, lt.OrOperation, lt.UnknownOperation)):
+        op = (
+            "AND"
+            if isinstance(n, lt.AndOperation)
+            else "OR"
+            if isinstance(n, lt.OrOperation)
+            else None
+        )
+        for i, child in enumerate(n.children):
+            _flatten(child, conj if i == 0 else op, out)
+        return
+    mod = None
+    while isinstance(n, (lt.Plus, lt.Prohibit, lt.Not)):
+        mod = "REQ" if isinstance(n, lt.Plus) else "NOT"
+        n = n.a
+    out.append((conj, mod, n))
 
 
 def _dismax_tokens(q: str) -> list[tuple[str, str, bool]]:

@@ -118,6 +118,21 @@ def test_filter_queries_combine_and_pure_negative_filters(solr: pysolr.Solr) -> 
     assert find(solr, "*:*", fq=["-organization:kent"]) == ["id-2", "id-3", "id-4"]
 
 
+def test_unparenthesised_and_or_follow_the_classic_lucene_parser(solr: pysolr.Solr) -> None:
+    # Lucene reads `a AND b OR c` as `+a +b c` (q.op=OR), not `(a AND b) OR c`
+    plain = {"sort": "index_id asc", "rows": 100}
+    assert ids(solr.search("tags:flood AND organization:kent OR tags:air", **plain)) == [
+        "id-0",
+        "id-5",
+    ]
+    assert ids(solr.search("tags:air OR tags:flood AND organization:kent", **plain)) == [
+        "id-0",
+        "id-5",
+    ]
+    # with q.op=AND, OR makes the preceding clause optional again, even one marked `+`
+    assert find(solr, "+tags:air OR tags:finance") == ["id-1", "id-2"]
+
+
 def test_q_op_or_is_the_default(solr: pysolr.Solr) -> None:
     assert ids(solr.search("tags:air tags:finance", sort="index_id asc")) == ["id-1", "id-2"]
 
