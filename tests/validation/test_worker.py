@@ -63,6 +63,10 @@ def test_upload_invalid_csv_worker_reports_rows_and_columns(
     assert where == [(3, "date"), (4, "hour"), (4, "visitors")]
     page = app.get(f"/dataset/{ds['name']}/resource/{res['id']}/validation", status=200)
     assert "is not a date" in page.body and "The largest allowed value is 23" in page.body
-    # the dataset page shows the badge
+    # the resource page and the dataset page show the badge, linking to the report
+    page = app.get(f"/dataset/{ds['name']}/resource/{res['id']}", status=200)
+    assert 'data-status="failure"' in page.body
+    assert f"/dataset/{ds['name']}/resource/{res['id']}/validation" in page.body
+    assert "Venue Wi-Fi footfall" in page.body  # the standard it conforms to
     page = app.get(f"/dataset/{ds['name']}", status=200)
     assert 'data-status="failure"' in page.body
