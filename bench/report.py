@@ -247,6 +247,7 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
             ratio = "; ".join(
                 f"{c['ratio']} vs {c['baseline']}"
                 + (f" (≤ {c['budget']})" if c.get("budget") else "")
+                + (f", CPU {c['cpu_ratio']}" if c.get("cpu_ratio") else "")
                 for c in comps
             )
             extra = "; ".join(f"{c['extra_sql']:+g}" for c in comps[:1])
@@ -308,8 +309,12 @@ def build() -> str:
         "JSON files here). Baseline and candidate run interleaved in one run (A B A B …) on the "
         "devstack services; ratios of medians are the figures to compare — absolute times depend "
         "on a shared, noisy 2-core machine. SQL statements are counted per call with a "
-        "SQLAlchemy `before_cursor_execute` listener. See `../../docs` and "
-        "`/shared/design/performance.md` for the budgets.",
+        "SQLAlchemy `before_cursor_execute` listener, search requests and background jobs "
+        "likewise. *CPU* ratios compare the calling process's own CPU time (medians): on an "
+        "oversubscribed machine wall time includes waiting for a core, CPU time does not (it "
+        "leaves out PostgreSQL's and the search service's share). Each section states its "
+        "budget (from the project's performance design, "
+        "BM-1 … BM-7).",
         "",
         "Re-run: `make bench` (all), `.venv/bin/python -m bench write read` (some), "
         "`BENCH_SIZES=1000` (C1k only), `BENCH_ROUNDS=50` (more samples).",
