@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import logging
 import re
 import threading
 import time
@@ -35,6 +36,8 @@ from .schema import DATE, FLOAT, INT, FieldDef, Schema, SchemaError, format_date
 from .store import DocStore
 
 __all__ = ["Core", "SolrError", "MAX_ROWS"]
+
+log = logging.getLogger("devstack.search")
 
 MAX_ROWS = 1_000_000  # larger `rows` values are refused rather than risking memory
 _FILTER_CACHE_SIZE = 512
@@ -137,8 +140,8 @@ class Core:
             for key, raw in store.load():
                 try:
                     self.index.add(key, raw, schema.prepare(raw, _now_ms()))
-                except SchemaError:
-                    continue  # a document the schema no longer accepts is left out
+                except SchemaError as exc:  # e.g. stored under an older schema
+                    log.warning("core %s: stored document %s not loaded: %s", name, key, exc)
             store.renumber(list(self.index.by_key.items()))
 
     # ---- select ----

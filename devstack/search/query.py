@@ -363,23 +363,10 @@ class QueryBuilder:
         """
         seq: list[tuple[str | None, str | None, lt.Item]] = []
         _flatten(n, None, seq)
-        clauses: list[list] = []  # [occur, node]
-        for conj, mod, child in seq:
-            if clauses and clauses[-1][0] != "must_not":
-                if conj == "AND":
-                    clauses[-1][0] = "must"
-                elif conj == "OR" and self._and:
-                    clauses[-1][0] = "should"
-            prohibited = mod == "NOT"
-            if self._and:
-                required = not prohibited and conj != "OR"
-            else:
-                required = mod == "REQ" or (conj == "AND" and not prohibited)
-            occur = "must_not" if prohibited else "must" if required else "should"
-            clauses.append([occur, self._node(child, fname)])
+        occurs = _occurs([(conj, mod) for conj, mod, _ in seq], self._and)
         b = Bool()
-        for occur, node in clauses:
-            getattr(b, occur).append(node)
+        for occur, (_, _, child) in zip(occurs, seq, strict=True):
+            getattr(b, occur).append(self._node(child, fname))
         if not b.must and not b.must_not and len(b.should) == 1:
             return b.should[0]
         if not b.should and not b.must_not and len(b.must) == 1:
@@ -488,9 +475,17 @@ class QueryBuilder:
         """Solr's dismax: bare words and "phrases", optional `+`/`-`; each across all `qf`."""
         if not qf:
             raise QueryError("dismax needs at least one field in 'qf'")
-        should: list[Node] = []
-        b = Bool()
+        # AND/OR/NOT stay operators in dismax (Solr escapes every other special character)
+        seq: list[tuple[str | None, str | None, Node]] = []
+        conj: str | None = None
+        mod: str | None = None
         for prefix, text, quoted in _dismax_tokens(q):
+            if not quoted and not prefix and text in ("AND", "OR"):
+                conj = text
+                continue
+            if not quoted and not prefix and text == "NOT":
+                mod = "NOT"
+                continue
             subs: list[Node] = []
             for fname, boost in qf:
                 fd = self._field(fname)
@@ -498,15 +493,16 @@ class QueryBuilder:
                 if not isinstance(node, MatchNone):
                     node.boost *= boost
                     subs.append(node)
-            if not subs:
-                continue
-            clause = DisMax(subs, tie=tie)
-            if prefix == "+":
-                b.must.append(clause)
-            elif prefix == "-":
-                b.must_not.append(clause)
-            else:
-                should.append(clause)
+            if subs:
+                mod = mod or {"+": "REQ", "-": "NOT"}.get(prefix)
+                seq.append((conj, mod, DisMax(subs, tie=tie)))
+            conj = mod = None
+        b = Bool()
+        for occur, (_, _, clause) in zip(
+            _occurs([(c, m) for c, m, _ in seq], False), seq, strict=True
+        ):
+            getattr(b, occur).append(clause)
+        should = b.should
         b.should = should
         # without `mm`, Solr requires every optional clause unless q.op=OR
         default_mm = "100%" if default_and else "0%"
@@ -514,6 +510,24 @@ class QueryBuilder:
         if not b.must and not b.should and not b.must_not:
             return MatchNone()
         return fix_negative(b)
+
+
+def _occurs(seq: list[tuple[str | None, str | None]], and_op: bool) -> list[str]:
+    """Occurrence of each (conjunction, modifier) clause, as Lucene's QueryParserBase.addClause."""
+    occurs: list[str] = []
+    for conj, mod in seq:
+        if occurs and occurs[-1] != "must_not":
+            if conj == "AND":
+                occurs[-1] = "must"
+            elif conj == "OR" and and_op:
+                occurs[-1] = "should"
+        prohibited = mod == "NOT"
+        if and_op:
+            required = not prohibited and conj != "OR"
+        else:
+            required = mod == "REQ" or (conj == "AND" and not prohibited)
+        occurs.append("must_not" if prohibited else "must" if required else "should")
+    return occurs
 
 
 def _flatten(

@@ -152,6 +152,11 @@ def test_dismax_free_text(solr: pysolr.Solr) -> None:
     assert find(solr, "+flood incidents", **DISMAX) == ["id-5"]
     assert find(solr, "-flood", **DISMAX) == ["id-1", "id-2", "id-3", "id-4"]
     assert find(solr, "wifi", **DISMAX) == ["id-4"]  # Wi-Fi catenated at index time
+    # AND / OR / NOT remain operators in dismax; mm applies to the optional clauses
+    assert find(solr, "flood AND kent", **DISMAX) == ["id-0", "id-5"]
+    assert find(solr, "flood NOT kent", **DISMAX) == []
+    assert find(solr, "air OR finance", **DISMAX) == []  # mm 2<-1: both optional clauses needed
+    assert find(solr, "air OR finance", **{**DISMAX, "mm": "1"}) == ["id-1", "id-2"]
     # `name` and `tags` only match whole values
     assert find(solr, "dataset-3", **DISMAX) == ["id-3"]
 
