@@ -27,6 +27,9 @@ KENT: dict[str, Any] = {
         {"name": "UsCreates", "role": "service design", "url": "https://uscreates.com/"},
     ],
     "service_area": ["http://id.esd.org.uk/service/880"],
+    # consortium fields that are not dataset metadata: never in RDF
+    "funding_amount": "£40,000",
+    "default_contact_email": "internal-defaults@kent.gov.uk",
 }
 
 

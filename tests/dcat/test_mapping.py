@@ -108,6 +108,7 @@ def test_private_fields_and_internal_resource_fields_are_not_written() -> None:
     out = s.g.serialize(format="nt")
     assert "success" not in out  # validation_status
     assert "validation" not in out
+    assert "internal-defaults@kent.gov.uk" not in out and "40,000" not in out
 
 
 def test_a_private_dataset_is_refused() -> None:
