@@ -10,6 +10,7 @@ axe-core is installed by ``devstack.browser`` and, failing that, the tests fail 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,11 +25,11 @@ import pytest
 from devstack import browser as browser_tools
 from devstack.portal import ROOT, start_web, start_worker
 from devstack.services import free_port, terminate
+from tests.browser.data import PASSWORD
 
 SKIP_VARIABLE = "PUBLICSERVICES_SKIP_BROWSER"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 BROWSER_DIR = Path(__file__).resolve().parent
-from tests.browser.data import PASSWORD
 
 # WCAG 2.0/2.1/2.2 levels A and AA, as axe-core tags them.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -46,7 +47,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.browser)
         if skip:
             item.add_marker(
-                pytest.mark.skip(reason=f"{SKIP_VARIABLE}=1 is set: browser tests skipped on request")
+                pytest.mark.skip(
+                    reason=f"{SKIP_VARIABLE}=1 is set: browser tests skipped on request"
+                )
             )
 
 
@@ -106,10 +109,14 @@ class Portal:
 
 
 @pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
+def portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
     port = free_port()
     ini = Path(os.environ["CKAN_INI"])
-    logs = tmp_path_factory.mktemp("portal")
+    # kept after the run (git-ignored) so a failure can be read in the server's own log
+    logs = ARTIFACTS / "logs" / request.module.__name__.rsplit(".", 1)[-1]
+    logs.mkdir(parents=True, exist_ok=True)
+    for old in logs.glob("*.log"):
+        old.unlink()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CKAN_SITE_URL": url}
     proc = start_web(ini, env, port, logs / "web.log", workers=2)
@@ -139,10 +146,9 @@ def page(chromium: Any, portal: Portal, request: pytest.FixtureRequest) -> Itera
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid.split("::", 1)[-1])
-        try:
+        # a failed screenshot must not hide the real failure
+        with contextlib.suppress(Exception):
             tab.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"), full_page=True)
-        except Exception:  # noqa: BLE001 - a failed screenshot must not hide the real failure
-            pass
     context.close()
 
 

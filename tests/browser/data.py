@@ -53,8 +53,11 @@ def consortium(editor: dict[str, Any] | None = None, **extra: Any) -> dict[str, 
         "kind": "consortium",
         "lead_authority": KENT,
         "partners": [
-            {"name": "Kent Energy Efficiency Partnership", "role": "partner",
-             "url": "https://example.org/keep"},
+            {
+                "name": "Kent Energy Efficiency Partnership",
+                "role": "partner",
+                "url": "https://example.org/keep",
+            },
             {"name": "UsCreates", "role": "service-design agency", "url": "https://example.org/uc"},
         ],
         "service_area": [ENERGY_EFFICIENCY],

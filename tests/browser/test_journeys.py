@@ -43,17 +43,38 @@ def _make_site(portal: Any) -> dict[str, Any]:
     # the consortium's defaults pre-fill the form: licence, contact and its usual service; the
     # council is left for the publisher to pick
     org = data.consortium(editor=editor, default_area=[])
-    other_org = data.consortium(name=f"waltham-forest-{data.suffix()}",
-                                title="Waltham Forest arts engagement",
-                                lead_authority="E09000031", default_area=["E09000031"])
-    bins_in_kent = data.dataset(org, title="Bin collection days in Kent",
-                                la_service=[data.HOUSEHOLD_WASTE], area=[data.KENT])
-    bins_elsewhere = data.dataset(other_org, title="Bin collection days in Waltham Forest",
-                                  la_service=[data.HOUSEHOLD_WASTE], area=["E09000031"])
-    arts_in_kent = data.dataset(org, title="Arts events in Kent",
-                                la_service=["http://id.esd.org.uk/service/884"], area=[data.KENT])
-    return {"editor": editor, "org": org, "other_org": other_org, "bins_in_kent": bins_in_kent,
-            "bins_elsewhere": bins_elsewhere, "arts_in_kent": arts_in_kent}
+    other_org = data.consortium(
+        name=f"waltham-forest-{data.suffix()}",
+        title="Waltham Forest arts engagement",
+        lead_authority="E09000031",
+        default_area=["E09000031"],
+    )
+    bins_in_kent = data.dataset(
+        org,
+        title="Bin collection days in Kent",
+        la_service=[data.HOUSEHOLD_WASTE],
+        area=[data.KENT],
+    )
+    bins_elsewhere = data.dataset(
+        other_org,
+        title="Bin collection days in Waltham Forest",
+        la_service=[data.HOUSEHOLD_WASTE],
+        area=["E09000031"],
+    )
+    arts_in_kent = data.dataset(
+        org,
+        title="Arts events in Kent",
+        la_service=["http://id.esd.org.uk/service/884"],
+        area=[data.KENT],
+    )
+    return {
+        "editor": editor,
+        "org": org,
+        "other_org": other_org,
+        "bins_in_kent": bins_in_kent,
+        "bins_elsewhere": bins_elsewhere,
+        "arts_in_kent": arts_in_kent,
+    }
 
 
 # -- helpers --------------------------------------------------------------------------------------
@@ -94,8 +115,9 @@ def error_summary(page: Any) -> str:
 # -- the publisher ------------------------------------------------------------------------------
 
 
-def test_publisher_journey(page: Any, axe_source: str, site: dict[str, Any],
-                           tmp_path: Path) -> None:
+def test_publisher_journey(
+    page: Any, axe_source: str, portal: Any, site: dict[str, Any], tmp_path: Path
+) -> None:
     org = site["org"]
     login(page, site["editor"])
     screenshot(page, "publisher-01-logged-in")
@@ -114,6 +136,10 @@ def test_publisher_journey(page: Any, axe_source: str, site: dict[str, Any],
     assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
     assert "Kent open data team" in page.content()
     screenshot(page, "publisher-03-form-prefilled")
+    page.locator("#field-la_service").locator(
+        "xpath=ancestor::div[contains(@class,'form-group')][1]"
+    ).scroll_into_view_if_needed()
+    screenshot(page, "publisher-03-form-prefilled-services", full_page=False)
     assert_accessible(page, axe_source, "the new-dataset form pre-filled from the consortium")
 
     page.fill("#field-title", "Household waste collection rounds")
@@ -146,6 +172,9 @@ def test_publisher_journey(page: Any, axe_source: str, site: dict[str, Any],
     assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
     assert page.locator("#field-license_id").input_value() == data.OGL
     screenshot(page, "publisher-05-form-error")
+    page.locator("#field-personal_data").scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollBy(0, 250)")
+    screenshot(page, "publisher-05-form-error-field", full_page=False)
     assert_accessible(page, axe_source, "the new-dataset form with a field error")
 
     # fixed: the dataset is saved and the resource stage opens
@@ -175,25 +204,35 @@ def test_publisher_journey(page: Any, axe_source: str, site: dict[str, Any],
         page.goto(dataset_url)
         badge = page.locator(".publicservices-validation-badge").first
         return badge.count() > 0 and badge.get_attribute("data-status") in (
-            "failure", "success", "error")
+            "failure",
+            "success",
+            "error",
+        )
 
-    wait_until(report_ready, 90, "the validation job to finish (job worker)", interval=2)
-    assert page.locator(".publicservices-validation-badge").first.get_attribute(
-        "data-status") == "failure"
+    try:
+        wait_until(report_ready, 90, "the validation job to finish (job worker)", interval=2)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\nworker log:\n{portal.log_tail('worker.log')}") from None
+    assert (
+        page.locator(".publicservices-validation-badge").first.get_attribute("data-status")
+        == "failure"
+    )
     with page.expect_navigation():
         page.locator(".publicservices-validation-badge").first.click()
     assert "/validation" in page.url
     report = page.locator("main, #content, body").first.inner_text()
     assert "3" in report and re.search(r"row", report, re.I), report[:2000]
     screenshot(page, "publisher-08-validation-report")
+    screenshot(page, "publisher-08-validation-report-top", full_page=False)
     assert_accessible(page, axe_source, "the validation report (a failing file)")
 
 
 # -- the visitor ----------------------------------------------------------------------------------
 
 
-def test_visitor_searches_by_service_and_council(page: Any, axe_source: str,
-                                                 site: dict[str, Any]) -> None:
+def test_visitor_searches_by_service_and_council(
+    page: Any, axe_source: str, site: dict[str, Any]
+) -> None:
     page.goto("/dataset/")
     screenshot(page, "visitor-01-search")
     # facet links are htmx-boosted: the URL changes by history.pushState
@@ -217,6 +256,7 @@ def test_visitor_searches_by_service_and_council(page: Any, axe_source: str,
     assert site["bins_elsewhere"]["title"] not in results
     assert site["arts_in_kent"]["title"] not in results
     screenshot(page, "visitor-03-council-facet")
+    screenshot(page, "visitor-03-council-facet-top", full_page=False)
     assert_accessible(page, axe_source, "a search filtered by service and council facets")
 
     with page.expect_navigation():
