@@ -565,12 +565,12 @@ def _dismax_tokens(q: str) -> list[tuple[str, str, bool]]:
 
 
 def fix_negative(node: Node) -> Node:
-    """Solr adds `*:*` to a purely negative boolean query so it means "all except …"."""
-    if isinstance(node, Bool):
-        node.must = [fix_negative(n) for n in node.must]
-        node.should = [fix_negative(n) for n in node.should]
-        if node.must_not and not node.must and not node.should:
-            node.must.append(MatchAll(boost=0.0))
+    """Solr adds `*:*` to a purely negative *top-level* query so it means "all except …".
+
+    A nested purely negative group (`+(-a)`) still matches nothing, as in Solr's standard parser.
+    """
+    if isinstance(node, Bool) and node.must_not and not node.must and not node.should:
+        node.must.append(MatchAll(boost=0.0))
     return node
 
 

@@ -101,6 +101,8 @@ def test_stored_fields_only_and_solr_dates(solr: pysolr.Solr) -> None:
         ("name_ngram:set-4", ["id-4"]),
         ("*:* -tags:flood -tags:water", ["id-1", "id-2", "id-4"]),
         ("(tags:flood -organization:kent) OR tags:air", ["id-1"]),
+        ("(-tags:flood)", ["id-1", "id-2", "id-3", "id-4"]),  # top level: all except …
+        ("+capacity:public +(-tags:flood)", []),  # nested pure negative: nothing, as in Solr
     ],
 )
 def test_lucene_forms(solr: pysolr.Solr, q: str, expected: list[str]) -> None:
