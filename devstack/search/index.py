@@ -22,6 +22,7 @@ from .query import (
     Bool,
     DisMax,
     Exists,
+    Fuzzy,
     MatchAll,
     MatchNone,
     Node,
@@ -246,6 +247,8 @@ class Index:
             return Result(fi.present, None, node.boost)
         if isinstance(node, Range):
             return Result(self._range(fi, node), None, node.boost)
+        if isinstance(node, Fuzzy):
+            return Result(self._fuzzy(fi, node), None, node.boost)
         if isinstance(node, Wildcard):
             return Result(self._wildcard(fi, node), None, node.boost)
         if isinstance(node, Phrase):
@@ -347,6 +350,13 @@ class Index:
         bits = 0
         for term, b in fi.bits.items():
             if isinstance(term, str) and node.pattern.fullmatch(term):
+                bits |= b
+        return bits
+
+    def _fuzzy(self, fi: FieldIndex, node: Fuzzy) -> int:
+        bits = 0
+        for term, b in fi.bits.items():
+            if isinstance(term, str) and _within_edits(node.term, term, node.max_edits):
                 bits |= b
         return bits
 
@@ -481,3 +491,24 @@ def _at_least(results: list[Result], k: int) -> int:
             counters[i] |= counters[i - 1] & r.bits
         counters[0] |= r.bits
     return counters[k - 1]
+
+
+def _within_edits(a: str, b: str, k: int) -> bool:
+    """Optimal-string-alignment distance(a, b) ≤ k (Lucene's fuzzy counts transpositions)."""
+    if abs(len(a) - len(b)) > k:
+        return False
+    if a == b:
+        return True
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > k:
+            return False
+        prev2, prev = prev, cur
+    return prev[-1] <= k

@@ -37,6 +37,7 @@ __all__ = [
     "Range",
     "Wildcard",
     "Exists",
+    "Fuzzy",
     "Bool",
     "DisMax",
     "QueryBuilder",
@@ -95,6 +96,13 @@ class Range(Node):
 class Wildcard(Node):
     field: str
     pattern: re.Pattern[str]
+
+
+@dataclass
+class Fuzzy(Node):
+    field: str
+    term: str
+    max_edits: int = 2
 
 
 @dataclass
@@ -350,7 +358,7 @@ class QueryBuilder:
                 node.slop = int(n.degree or 0)
             return node
         if isinstance(n, lt.Fuzzy):
-            return self._value(fname, n.term)  # fuzzy matching is not implemented: exact term
+            return self._fuzzy(fname, n)
         if isinstance(n, (lt.Word, lt.Phrase, lt.Regex)):
             return self._value(fname, n)
         raise QueryError(f"org.apache.solr.search.SyntaxError: unsupported syntax '{n}'")
@@ -372,6 +380,15 @@ class QueryBuilder:
         if not b.should and not b.must_not and len(b.must) == 1:
             return b.must[0]
         return b
+
+    def _fuzzy(self, fname: str | None, n: lt.Fuzzy) -> Node:
+        """`term~` / `term~1`: Lucene's edit distance (a legacy similarity < 1 means 2 edits)."""
+        degree = float(n.degree) if n.degree is not None else 2.0
+        edits = 2 if degree < 1 else min(2, int(degree))
+        node = self._value(fname, n.term)
+        if isinstance(node, Term) and isinstance(node.term, str):
+            return Fuzzy(node.field, node.term, edits, boost=node.boost)
+        return node  # numbers, dates and multi-token values match exactly
 
     def _field(self, name: str | None) -> FieldDef:
         if name is None:

@@ -90,6 +90,9 @@ def test_stored_fields_only_and_solr_dates(solr: pysolr.Solr) -> None:
         ('notes:"river flooding"', ["id-0"]),  # phrase, stemmed
         ('notes:"flooding river"~2', ["id-0"]),  # proximity
         ("title:Flooding", ["id-0", "id-5"]),  # stemmed: flooding → flood
+        ("tags:flod~1", ["id-0", "id-5"]),  # fuzzy, one edit
+        ("tags:walter~", ["id-0", "id-3"]),  # default: two edits
+        ("tags:footfal~1 OR tags:fiannce~1", ["id-2", "id-4"]),  # transposition = one edit
         ("title:(flood^4 OR air)", ["id-0", "id-1", "id-5"]),
         ("tags:water && organization:doncaster", ["id-3"]),
         ("tags:air || tags:finance", ["id-1", "id-2"]),
