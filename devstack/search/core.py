@@ -259,7 +259,7 @@ class Core:
 
     def _filter(self, builder: QueryBuilder, fq: str, params: Params) -> int:
         """A filter query's documents, cached until the next write (filters are never scored)."""
-        key = (fq, _one(params, "df") or "", _one(params, "q.op") or "")
+        key = (fq, *(_one(params, p) or "" for p in ("df", "q.op", "qf", "mm", "tie")))
         gen = self.index.generation
         with self._filters_lock:
             if self._filters_gen != gen:

@@ -59,6 +59,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         self._dispatch(b"")
 
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._dispatch(b"")
+
     def do_POST(self) -> None:  # noqa: N802
         try:
             length = int(self.headers.get("Content-Length") or 0)
