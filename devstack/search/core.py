@@ -182,6 +182,11 @@ class Core:
             page = ordered[start : start + rows]
             docs = [self._doc(idx, d, fl, scores) for d in page]
             facets = self._facets(idx, params, bits)
+            max_score = (
+                float(scores[bits_mask(bits, idx.next_docno)].max())
+                if scores is not None and bits
+                else 0.0
+            )
         body: dict[str, Any] = {
             "responseHeader": {
                 "zkConnected": None,
@@ -192,9 +197,7 @@ class Core:
             "response": {"numFound": total, "start": start, "numFoundExact": True, "docs": docs},
         }
         if "score" in fl:
-            body["response"]["maxScore"] = (
-                float(scores[ordered[0]]) if scores is not None and ordered else 0.0
-            )
+            body["response"]["maxScore"] = max_score
         if facets is not None:
             body["facet_counts"] = {
                 "facet_queries": {},
