@@ -510,9 +510,8 @@ class Core:
         if idx.next_docno <= 2 * idx.num_docs + 1024:
             return
         fresh = Index(self.schema)
-        key_of = {d: k for k, d in idx.by_key.items()}
         for d in sorted(idx.docs):
-            fresh.add(key_of[d], idx.raw[d], idx.docs[d])
+            fresh.add(idx.key_of[d], idx.raw[d], idx.docs[d])
         fresh.generation = idx.generation + 1
         self.index = fresh
         if self.store is not None:

@@ -103,6 +103,7 @@ class Index:
         self.docs: dict[int, dict[str, list[object]]] = {}  # docno → prepared document
         self.raw: dict[int, dict] = {}  # docno → the document as received (persisted form)
         self.by_key: dict[str, int] = {}
+        self.key_of: dict[int, str] = {}
         self.live = 0
         self.next_docno = 0
         self.generation = 0
@@ -121,6 +122,7 @@ class Index:
         self.docs[d] = prepared
         self.raw[d] = raw
         self.by_key[key] = d
+        self.key_of[d] = key
         bit = 1 << d
         self.live |= bit
         for name, values in prepared.items():
@@ -177,7 +179,7 @@ class Index:
         return n
 
     def delete_bits(self, bits: int) -> list[str]:
-        keys = [k for k, d in self.by_key.items() if bits >> d & 1]
+        keys = [self.key_of[d] for d in iter_bits(bits & self.live)]
         self.delete_keys(keys)
         return keys
 
@@ -207,6 +209,7 @@ class Index:
                 for t in set(prepared[name]):
                     self._drop(fi, t, mask)
         del self.by_key[key]
+        del self.key_of[d]
 
     @staticmethod
     def _drop(fi: FieldIndex, term: object, mask: int) -> None:

@@ -420,3 +420,18 @@ def test_command_line_service_starts_and_stops_cleanly(tmp_path: Path) -> None:
     restarted = SearchService(tmp_path)
     assert restarted.core("ckan").select({"q": ["*:*"]})["response"]["numFound"] == 1
     restarted.close()
+
+
+def test_renumbering_after_many_replacements_keeps_results(tmp_path: Path) -> None:
+    service = SearchService(tmp_path)
+    core = service.core("ckan")
+    for r in range(6):  # 1,800 additions of 300 documents: the index renumbers once
+        core.add_docs([ckan_doc(i, title=f"round {r}") for i in range(300)])
+    assert core.index.next_docno < 1800
+    body = core.select({"q": ["title:5"], "rows": ["2"], "fl": ["id"], "sort": ["id asc"]})
+    assert body["response"]["numFound"] == 300
+    assert [d["id"] for d in body["response"]["docs"]] == ["id-0", "id-1"]
+    service.close()
+    reloaded = SearchService(tmp_path)
+    assert reloaded.core("ckan").select({"q": ["title:5"]})["response"]["numFound"] == 300
+    reloaded.close()
