@@ -112,6 +112,17 @@ def publicservices_vocab_form_value(name: str, values: Any) -> str:
     return ", ".join(codes)
 
 
+def publicservices_functions_derived(data: dict[str, Any]) -> bool:
+    """True when the dataset's functions are exactly those derived from its services.
+
+    The form then leaves the functions box empty, so that changing the services re-derives them
+    instead of keeping the old services' functions.
+    """
+    functions = {t.uri for v in _as_list(data.get("la_function")) if (t := vocab.function(v))}
+    derived = set(vocab.function_uris_for_services(_as_list(data.get("la_service"))))
+    return bool(functions) and functions == derived
+
+
 def publicservices_facet_label(facet: str, value: Any) -> str:
     """The label shown for a facet value (services, functions, councils by code or URI)."""
     name = FACET_VOCABULARIES.get(facet)
@@ -145,6 +156,7 @@ def publicservices_openness_summary(pkg: dict[str, Any]) -> dict[str, Any]:
 
 __all__ = [
     "publicservices_facet_label",
+    "publicservices_functions_derived",
     "publicservices_list_value",
     "publicservices_openness_summary",
     "publicservices_vocab_choices",

@@ -295,3 +295,16 @@ def test_valid_form_creates_the_dataset(app: Any, token_user: dict[str, Any]) ->
     # the edit form shows the stored services as codes again (no-JS text box)
     body = app.get("/dataset/edit/form-good", headers={"Authorization": token_user["token"]}).body
     assert 'value="524, 1130"' in body
+    # derived functions are not shown, so that changing the services re-derives them
+    tag = re.search(r'<input[^>]*name="la_function"[^>]*>', body)
+    assert tag and 'value=""' in tag.group(0), tag
+    res = app.post(
+        "/dataset/edit/form-good",
+        headers={"Authorization": token_user["token"]},
+        data=_form(name="form-good", la_service="887", la_function="", save="", _ckan_phase=""),
+        follow_redirects=False,
+    )
+    assert res.status_code == 302, res.body
+    pkg = helpers.call_action("package_show", id="form-good")
+    assert pkg["la_service"] == [SERVICE(887)]
+    assert pkg["la_function"] == ["http://id.esd.org.uk/function/10"]
