@@ -435,3 +435,64 @@ def test_renumbering_after_many_replacements_keeps_results(tmp_path: Path) -> No
     reloaded = SearchService(tmp_path)
     assert reloaded.core("ckan").select({"q": ["title:5"]})["response"]["numFound"] == 300
     reloaded.close()
+
+
+def test_recorded_ckan_requests(search_url: str, solr: pysolr.Solr) -> None:
+    """The two requests recorded in the design note §1.3, byte for byte in their parameters."""
+    dataset_page = {
+        "q": "flood water",
+        "fq": [
+            'tags:"water" +dataset_type:dataset +state:(active)',
+            '+site_id:"default"',
+            '+permission_labels:("public" OR "creator-u1" OR "member-o1")',
+        ],
+        "facet.field": ["organization", "groups", "tags", "res_format", "license_id"],
+        "rows": "21",
+        "start": "0",
+        "sort": "score desc, metadata_modified desc",
+        "fl": "id validated_data_dict",
+        "df": "text",
+        "facet": "true",
+        "facet.limit": "50",
+        "facet.mincount": "1",
+        "wt": "json",
+        "defType": "dismax",
+        "tie": "0.1",
+        "mm": "2<-1 5<80%",
+        "qf": "name^4 title^4 tags^2 groups^2 text",
+        "q.op": "AND",
+    }
+    body = requests.get(f"{search_url}/select/", params=dataset_page).json()
+    assert body["response"]["numFound"] == 1
+    assert body["response"]["docs"] == [
+        {"id": "id-0", "validated_data_dict": '{"name": "dataset-0"}'}
+    ]
+    assert body["facet_counts"]["facet_fields"]["tags"] == ["flood", 1, "water", 1]
+    assert body["facet_counts"]["facet_fields"]["res_format"] == ["CSV", 1, "PDF", 1]
+
+    catalog_page = {
+        "q": "*:*",
+        "fq": [
+            "+capacity:public  +state:(active)",
+            "-dataset_type:harvest",
+            "-dataset_type:showcase",
+            "metadata_modified:[2024-01-01T00:00:00Z TO NOW]",
+            '+site_id:"default"',
+            '+permission_labels:("public")',
+        ],
+        "fq_list": ["-dataset_type:harvest", "-dataset_type:showcase"],  # sent, never used
+        "rows": "2",
+        "start": "1",
+        "sort": "metadata_modified desc",
+        "fl": "id validated_data_dict",
+        "df": "text",
+        "facet": "true",
+        "facet.limit": "50",
+        "facet.mincount": "1",
+        "wt": "json",
+        "q.op": "AND",
+    }
+    body = requests.post(f"{search_url}/select/", data=catalog_page).json()  # form POST
+    assert body["response"]["numFound"] == 3  # id-0, id-1, id-4 (id-5 is from 2023)
+    assert [d["id"] for d in body["response"]["docs"]] == ["id-1", "id-0"]
+    assert body["facet_counts"]["facet_fields"] == {}
