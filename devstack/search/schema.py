@@ -206,17 +206,17 @@ class Schema:
                 raise SchemaError(
                     f"[doc={doc.get(self.unique_key)}] missing required field: {fd.name}"
                 )
-        # copyFields read only the original fields (Solr never chains them)
-        for name in list(out):
+        # copyFields read only the values sent (Solr never chains them: `url → urls → text` stops
+        # at `urls`); a date is copied in its Solr string form
+        originals = [(name, self.field(name), list(values)) for name, values in out.items()]
+        for name, sfd, values in originals:
             for dest in self.copy_targets(name):
                 dfd = self.field(dest)
                 if dfd is None:
                     continue
-                vals = [
-                    format_date(v) if isinstance(v, int) and self.field(name).kind == DATE else v
-                    for v in out[name]
-                ]
-                out.setdefault(dest, []).extend(self.convert(dfd, v) for v in vals)
+                if sfd is not None and sfd.kind == DATE:
+                    values = [format_date(v) for v in values]
+                out.setdefault(dest, []).extend(self.convert(dfd, v) for v in values)
         return out
 
     @staticmethod

@@ -42,6 +42,9 @@ def test_copy_fields_are_not_chained() -> None:
     assert doc["title_ngram"] == ["Flood"]
     assert "http://x/y" not in doc["text"]  # urls → text would be a chained copy
     assert set(doc["text"]) == {"Flood", "b"}
+    # the order of the fields in the document does not matter
+    doc = SCHEMA.prepare({**BASE, "url": "http://x/y", "urls": "http://a"}, NOW)
+    assert doc["urls"] == ["http://a", "http://x/y"] and doc["text"] == ["http://a"]
 
 
 def test_blank_and_null_values_are_dropped_and_scalars_stringified() -> None:
