@@ -299,12 +299,31 @@ def git_commit() -> str:
         return ""
 
 
+def summary_of(size: int, run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "size": size,
+        "measured_at": run.get("measured_at"),
+        "commit": run.get("commit"),
+        "ratios": {
+            case: {
+                c["baseline"]: {k: c.get(k) for k in ("ratio", "cpu_ratio", "extra_sql", "met")}
+                for c in comps
+            }
+            for case, comps in run.get("comparisons", {}).items()
+        },
+    }
+
+
 def write_result(name: str, meta: dict[str, Any], size: int | None, run: dict[str, Any]) -> Path:
     """Merge this run (at corpus ``size``) into bench/results/<name>.json."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     data = json.loads(path.read_text()) if path.exists() else {}
     data.update(meta)
+    previous = data.get("runs", {}).get(str(size or 0))
+    if previous:  # keep the trend: earlier runs' ratios, newest last
+        data.setdefault("history", []).append(summary_of(size or 0, previous))
+        data["history"] = data["history"][-20:]
     run["measured_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     run["commit"] = git_commit()
     data.setdefault("runs", {})[str(size or 0)] = run
