@@ -262,6 +262,23 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
             lines.append("")
             lines += [f"- {k}: `{json.dumps(v)}`" for k, v in others.items()]
         lines.append("")
+    history = data.get("history") or []
+    if history:
+        lines.append("Earlier runs (ratio vs baseline, CPU ratio where recorded):\n")
+        for h in history:
+            parts = []
+            for case, per_base in h.get("ratios", {}).items():
+                for base, r in per_base.items():
+                    if r.get("ratio") is None:
+                        continue
+                    cpu = f"/{r['cpu_ratio']}" if r.get("cpu_ratio") else ""
+                    flag = "" if r.get("met") or base != data.get("baselines", [base])[0] else "✗"
+                    parts.append(f"{case} {r['ratio']}{cpu}{flag}")
+            lines.append(
+                f"- {_label(str(h['size']))}, {h.get('measured_at')} ({h.get('commit')}): "
+                + ", ".join(parts)
+            )
+        lines.append("")
     return lines
 
 
