@@ -85,16 +85,18 @@ def test_learning_resource_form_does_not_take_the_data_licence(
     app: Any, setting: dict[str, Any]
 ) -> None:
     org = setting["org"]
-    response = app.get(
-        f"/learning-resource/new?owner_org={org['id']}",
-        headers={"Authorization": setting["editor"]["token"]},
-        status=200,
+    call_action(
+        "organization_patch",
+        {"user": setting["sysadmin"]["name"]},
+        id=org["id"],
+        default_license_id="odc-odbl",
     )
-    page = BeautifulSoup(response.body, "html.parser")
-    licence = page.find(attrs={"name": "license_id"})
-    if licence is not None and licence.name == "select":
-        selected = licence.find("option", selected=True)
-        assert selected is None or selected["value"] != "cc-by"
+    page = _form(app, setting["editor"], f"/learning-resource/new?owner_org={org['id']}")
+    assert _value(page, "license_id") != "odc-odbl"
+    # the other defaults still apply
+    assert _value(page, "contact-0-name") == "Kent data team"
+    data_form = _form(app, setting["editor"], f"/dataset/new?owner_org={org['id']}")
+    assert _value(data_form, "license_id") == "odc-odbl"
 
 
 def test_re_displayed_form_keeps_what_the_user_typed(app: Any, setting: dict[str, Any]) -> None:
