@@ -6,7 +6,8 @@ dataset whose free extras come back in another order never takes that path), ``p
 with the title changed (the edit form), one-field ``package_patch``, ``resource_create`` on a
 20-resource dataset, ``package_show`` with ``use_cache=False``. The baselines carry the same
 metadata as free extras, so every variant stores the same information. Budget: project ÷
-scheming ≤ 1.25, ≤ 2 extra SQL statements per call, validation adds only an enqueue (no synchronous frictionless).
+scheming ≤ 1.25, ≤ 2 extra SQL statements per call, validation adds only an enqueue (no
+synchronous frictionless).
 """
 
 from __future__ import annotations
