@@ -31,6 +31,7 @@ from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import url_to_rdflib_format
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import NamespaceManager
 
 from ckanext.publicservices.dcat import profile as ps_profile
 
@@ -194,11 +195,16 @@ class PublicservicesSerializer(RDFSerializer):
         prefixes: dict[str, str] = {}
         bodies: list[str] = []
         head = self.g
+        manager = _fresh_namespace_manager(head)
         try:
-            for dataset_dict in dataset_dicts:
+            for i, dataset_dict in enumerate(dataset_dicts):
+                if i and i % NAMESPACE_MANAGER_DATASETS == 0:
+                    # rdflib's namespace manager inserts each new namespace (every dataset
+                    # brings its own, e.g. .../dataset/<id>/resource/) by scanning the ones
+                    # it has: a fresh one every few datasets keeps that cost flat
+                    manager = _fresh_namespace_manager(head)
                 self.g = Graph(bind_namespaces="none")
-                # one namespace manager for all: its qname cache is what keeps writing cheap
-                self.g.namespace_manager = head.namespace_manager
+                self.g.namespace_manager = manager
                 ps_profile.share_described(self.g, described)
                 dataset_ref = self.graph_from_dataset(dataset_dict)
                 if catalog_ref is not None:
@@ -209,6 +215,17 @@ class PublicservicesSerializer(RDFSerializer):
         head_body = _turtle_body(head, prefixes) if len(head) else ""
         header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
         return header + "\n" + head_body + "".join(bodies)
+
+
+NAMESPACE_MANAGER_DATASETS = 50
+
+
+def _fresh_namespace_manager(template: Graph) -> NamespaceManager:
+    """A namespace manager with ``template``'s prefixes and empty caches."""
+    manager = NamespaceManager(Graph(bind_namespaces="none"), bind_namespaces="none")
+    for prefix, namespace in template.namespaces():
+        manager.bind(prefix, namespace, override=True, replace=True)
+    return manager
 
 
 class _PrefixClash(Exception):
