@@ -11,11 +11,20 @@ from ckan.tests.helpers import call_action
 
 from tests.consortium import data
 
-pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
+_BUILT: dict[str, Any] = {}
 
 
 @pytest.fixture
-def setting() -> dict[str, Any]:
+def setting(with_plugins: Any, reset_db: Any, reset_index: Any) -> dict[str, Any]:
+    # built once for the module (tests only read it, or use their own consortium)
+    if not _BUILT:
+        reset_db()
+        reset_index()
+        _BUILT.update(_build())
+    return _BUILT
+
+
+def _build() -> dict[str, Any]:
     sysadmin = factories.Sysadmin()
     org = data.consortium(sysadmin, "kent-defaults")
     editor = factories.UserWithToken()
@@ -84,12 +93,14 @@ def test_form_without_a_consortium_has_no_consortium_defaults(
 def test_learning_resource_form_does_not_take_the_data_licence(
     app: Any, setting: dict[str, Any]
 ) -> None:
-    org = setting["org"]
+    sysadmin = setting["sysadmin"]
+    org = data.consortium(sysadmin, "licence-defaults", default_license_id="odc-odbl")
     call_action(
-        "organization_patch",
-        {"user": setting["sysadmin"]["name"]},
+        "organization_member_create",
+        {"user": sysadmin["name"]},
         id=org["id"],
-        default_license_id="odc-odbl",
+        username=setting["editor"]["name"],
+        role="editor",
     )
     page = _form(app, setting["editor"], f"/learning-resource/new?owner_org={org['id']}")
     assert _value(page, "license_id") != "odc-odbl"

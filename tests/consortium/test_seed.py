@@ -76,15 +76,38 @@ def test_consortia_facts() -> None:
 
 
 # ------------------------------------------------------------------ against CKAN
+# One seeded portal for the module (the seed writes 4 organisations, 12 datasets and 4 files:
+# 20 items);
+# the tests run in file order and the last ones change it back.
+
+ROWS = 5
+_SEEDED: dict[str, Any] = {}
 
 
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_seed_creates_the_consortia_and_a_second_run_changes_nothing(app: Any) -> None:
-    first = seed_module.seed(rows=20)
-    assert not first.dropped_fields, first.dropped_fields  # every field the seed writes exists
-    orgs = call_action("organization_list", all_fields=True)
-    assert {o["name"] for o in orgs} >= {"kent", "doncaster", "waltham-forest", "north-lanarkshire"}
+@pytest.fixture
+def seeded(with_plugins: Any, reset_db: Any, reset_index: Any) -> dict[str, Any]:
+    if not _SEEDED:
+        reset_db()
+        reset_index()
+        _SEEDED["report"] = seed_module.seed(rows=ROWS)
+    return _SEEDED
 
+
+def _state() -> tuple[dict[str, Any], int]:
+    packages = {
+        p.name: (p.metadata_modified, p.private)
+        for p in model.Session.query(model.Package).filter(model.Package.state == "active")
+    }
+    groups = {g.name: g.extras for g in model.Session.query(model.Group)}
+    activities = model.Session.execute(sa.text("select count(*) from activity")).scalar()
+    return {"packages": packages, "groups": groups}, int(activities or 0)
+
+
+def test_first_run_creates_the_consortia_and_their_publications(seeded: dict[str, Any]) -> None:
+    report = seeded["report"]
+    assert not report.dropped_fields, report.dropped_fields  # every field the seed writes exists
+    assert len([c for c in report.created if c.startswith("organization ")]) == 4
+    assert len([c for c in report.created if c.startswith("file ")]) == 4
     for org in content.CONSORTIA:
         shown = call_action("organization_show", id=org["name"])
         assert shown["lead_authority"] == org["lead_authority"]
@@ -100,64 +123,23 @@ def test_seed_creates_the_consortia_and_a_second_run_changes_nothing(app: Any) -
             "learning-resource": 1,
         }
 
+
+def test_sample_file_is_uploaded_and_labelled(app: Any, seeded: dict[str, Any]) -> None:
     data = call_action("package_show", id="north-lanarkshire-business-rates-sample")
     [resource] = data["resources"]
     assert resource["url_type"] == "upload"
     assert "Illustrative sample data" in resource["description"]
     assert resource["hash"].startswith("sha256:")
     body = app.get(resource["url"].replace("http://test.ckan.net", ""), status=200).body
-    assert body.splitlines()[0].startswith("property_reference,billing_authority_reference")
+    lines = body.splitlines()
+    assert lines[0].startswith("property_reference,billing_authority_reference")
+    assert len(lines) == ROWS + 1
     assert "/standard/business-rates" in json.dumps(data.get("conforms_to"))
 
-    before = {
-        p.name: (p.metadata_modified, p.private)
-        for p in model.Session.query(model.Package).filter(model.Package.state == "active")
-    }
-    activities = model.Session.execute(sa.text("select count(*) from activity")).scalar()
-    second = seed_module.seed(rows=20)
-    assert not second.changed, second.summary()
-    after = {
-        p.name: (p.metadata_modified, p.private)
-        for p in model.Session.query(model.Package).filter(model.Package.state == "active")
-    }
-    assert after == before
-    assert model.Session.execute(sa.text("select count(*) from activity")).scalar() == activities
 
-    # a changed generator setting rewrites only the files
-    third = seed_module.seed(rows=21)
-    assert {u.split()[0] for u in third.updated} == {"file"}
-    assert not third.created
-
-
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_seed_restores_a_consortium_field_changed_by_hand() -> None:
-    seed_module.seed(rows=5)
-    sysadmin = factories.Sysadmin()
-    call_action(
-        "organization_patch", {"user": sysadmin["name"]}, id="kent", lead_authority="E08000017"
-    )
-    report = seed_module.seed(rows=5)
-    assert report.updated == ["organization kent (lead_authority)"]
-    assert call_action("organization_show", id="kent")["lead_authority"] == "E10000016"
-
-
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_seed_command(cli: Any) -> None:
-    from ckanext.publicservices.cli import publicservices
-
-    result = cli.invoke(publicservices, ["seed", "--rows", "5"])
-    assert result.exit_code == 0, result.output
-    assert "created" in result.output and "organization kent" in result.output
-    again = cli.invoke(publicservices, ["seed", "--rows", "5"])
-    assert again.exit_code == 0, again.output
-    assert again.output.startswith("created 0, updated 0, unchanged")
-
-
-@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-def test_after_seeding_the_portal_shows_the_four_consortia(app: Any) -> None:
+def test_the_portal_shows_the_four_consortia(app: Any, seeded: dict[str, Any]) -> None:
     from bs4 import BeautifulSoup
 
-    seed_module.seed(rows=5)
     index = app.get("/organization/", status=200).body
     for org in content.CONSORTIA:
         assert f'href="/organization/{org["name"]}"' in index
@@ -188,3 +170,32 @@ def test_after_seeding_the_portal_shows_the_four_consortia(app: Any) -> None:
         "html.parser",
     )
     assert form.find(attrs={"name": "contact-0-email"})["value"] == "kent-consortium@example.org"
+
+
+def test_a_second_run_changes_nothing(cli: Any, seeded: dict[str, Any]) -> None:
+    from ckanext.publicservices.cli import publicservices
+
+    before = _state()
+    result = cli.invoke(publicservices, ["seed", "--rows", str(ROWS)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("created 0, updated 0, unchanged 20"), result.output
+    model.Session.remove()
+    assert _state() == before  # same metadata_modified everywhere, no new activity
+
+
+def test_seed_restores_a_consortium_field_changed_by_hand(seeded: dict[str, Any]) -> None:
+    sysadmin = factories.Sysadmin()
+    call_action(
+        "organization_patch", {"user": sysadmin["name"]}, id="kent", lead_authority="E08000017"
+    )
+    report = seed_module.seed(rows=ROWS)
+    assert report.updated == ["organization kent (lead_authority)"]
+    assert call_action("organization_show", id="kent")["lead_authority"] == "E10000016"
+
+
+def test_a_changed_generator_setting_rewrites_only_the_files(seeded: dict[str, Any]) -> None:
+    report = seed_module.seed(rows=ROWS + 1)
+    assert {u.split()[0] for u in report.updated} == {"file"} and len(report.updated) == 4
+    assert not report.created
+    back = seed_module.seed(rows=ROWS)
+    assert len(back.updated) == 4 and not back.created
