@@ -100,5 +100,17 @@ def dataset(org: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return factories.Dataset(**dataset_fields(org, **extra))
 
 
+def uploaded_csv(pkg: dict[str, Any], text: str, filename: str = "data.csv") -> dict[str, Any]:
+    """A resource with an uploaded CSV file (stored where the server reads uploads)."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    upload = FileStorage(io.BytesIO(text.encode("utf-8")), filename=filename)
+    return factories.Resource(
+        package_id=pkg["id"], upload=upload, url=filename, format="CSV", name=filename
+    )
+
+
 def csv_resource(pkg: dict[str, Any], url: str, **extra: Any) -> dict[str, Any]:
     return factories.Resource(package_id=pkg["id"], url=url, format="CSV", name="data.csv", **extra)

@@ -6,6 +6,7 @@ the test with the rule, the elements and axe's own summary. Nothing is excluded.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -24,7 +25,12 @@ def _make_site(portal: Any) -> dict[str, Any]:
     editor = data.user()
     org = data.consortium(editor=editor)
     pkg = data.dataset(org)
-    return {"editor": editor, "org": org, "dataset": pkg}
+    broken = data.uploaded_csv(pkg, "ward,households\nDover,980,extra\nDeal,abc\n", "broken.csv")
+    # the validation job, run here rather than by a worker: the report page is what is checked
+    from ckanext.publicservices.validation import jobs
+
+    jobs.validate_resource(broken["id"])
+    return {"editor": editor, "org": org, "dataset": pkg, "broken": broken}
 
 
 def test_home_page(page: Any, axe_source: str, site: dict[str, Any]) -> None:
@@ -74,6 +80,15 @@ def test_new_dataset_form_with_errors(page: Any, axe_source: str, site: dict[str
     assert page.locator(".error-explanation, .alert-error, .error-block").count() > 0
     screenshot(page, "a11y-new-dataset-form-errors")
     assert_accessible(page, axe_source, "the new-dataset form showing errors")
+
+
+def test_validation_report(page: Any, axe_source: str, site: dict[str, Any]) -> None:
+    login(page, site["editor"])
+    page.goto(f"/dataset/{site['dataset']['name']}/resource/{site['broken']['id']}/validation")
+    text = page.locator("body").inner_text()
+    assert "Validation report" in text and re.search(r"row", text, re.I), text[:1500]
+    screenshot(page, "a11y-validation-report")
+    assert_accessible(page, axe_source, "the validation report of a file with errors")
 
 
 def test_consortium_page(page: Any, axe_source: str, site: dict[str, Any]) -> None:
