@@ -199,7 +199,13 @@ def test_publisher_journey(
     screenshot(page, "publisher-07-dataset-page")
     assert_accessible(page, axe_source, "the new dataset's page")
 
-    # the worker validates the upload; the report names the broken row
+    # the upload is queued for validation (a "pending" badge at once), then the worker checks it
+    # and the report names the broken row
+    assert page.locator(".publicservices-validation-badge").count() > 0, (
+        "the uploaded CSV (format left empty, as the form's help allows) got no validation "
+        "status: it was not queued for validation"
+    )
+
     def report_ready() -> bool:
         page.goto(dataset_url)
         badge = page.locator(".publicservices-validation-badge").first
