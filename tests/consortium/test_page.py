@@ -199,3 +199,37 @@ def test_page_data_costs_two_small_searches(app: Any, consortium: Any) -> None:
     assert "dataset_type" in calls[0]["facet.field"]
     assert result["count"] == 4
     assert [o["name"] for o in result["overdue"]] == ["kent-energy-referrals"]
+
+
+def test_page_data_sql_does_not_grow_with_the_datasets(consortium: Any) -> None:
+    # runs last in this module: it adds datasets to the consortium
+    import sqlalchemy as sa
+
+    from ckanext.publicservices.consortium import page as page_data
+
+    engine = model.meta.engine
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    def sql_for_page() -> int:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            page_data.publications(consortium["org"], user="")
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    before = sql_for_page()
+    sysadmin = factories.Sysadmin()
+    for i in range(6):
+        data.dataset(
+            sysadmin,
+            consortium["org"]["id"],
+            f"kent-extra-{i}",
+            frequency=data.ANNUAL,
+            modified="2019-01-01",
+        )
+    assert sql_for_page() == before <= 4
