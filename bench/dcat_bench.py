@@ -78,8 +78,11 @@ def _prime(orgs: list[dict[str, Any]]) -> None:
     """The organisation caches a catalog page fills with one lookup per consortium."""
     from ckanext.dcat.profiles.base import RDFProfile
 
+    from ckanext.publicservices.dcat import profile
     from ckanext.publicservices.dcat.profile import remember_consortium
 
+    # a page primes its consortia once; a 1,600-dataset "page" must not outlive that cache
+    profile._CONSORTIUM_TTL = 1e9
     for org in orgs:
         remember_consortium(org)
         RDFProfile._org_cache[org["id"]] = org
