@@ -136,6 +136,8 @@ def test_publications_are_grouped_by_type(app: Any, consortium: Any) -> None:
     assert "Private casework" not in by_type["dataset"]
     catalog = page.find("a", type="text/turtle")
     assert catalog["href"].endswith("/organization/kent-page/catalog.ttl")
+    turtle = app.get(catalog["href"], status=200).body
+    assert "Fuel poverty risk by ward" in turtle and "Another consortium" not in turtle
 
 
 def test_members_see_their_private_datasets(app: Any, consortium: Any) -> None:
