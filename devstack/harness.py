@@ -57,11 +57,9 @@ def run(suites: list[str], pytest_args: list[str]) -> int:
             init_database(PROJECT_INI, env)
             code = 0
             if "project" in suites:
-                code |= _pytest(PROJECT_INI, pytest_args or ["tests"], env)
+                code |= _pytest(PROJECT_INI, pytest_args, env)  # default: testpaths
             if "conformance" in suites:
-                code |= _pytest(
-                    CORE_INI, CONFORMANCE_ARGS + (pytest_args or CONFORMANCE_TESTS), env
-                )
+                code |= _pytest(CORE_INI, CONFORMANCE_ARGS + CONFORMANCE_TESTS + pytest_args, env)
             return code
     except ServiceError as exc:
         print(f"error: {exc}", file=sys.stderr)
