@@ -191,3 +191,21 @@ def test_web_form_creates_a_consortium_and_keeps_input_on_errors(app: Any) -> No
     edit_page = BeautifulSoup(edit, "html.parser")
     assert edit_page.find(attrs={"name": "partners-0-name"})["value"] == "Snook"
     assert edit_page.find(attrs={"name": "lead_authority"})["value"] == "S12000050"
+
+
+@pytest.mark.parametrize("partners", ["Snook", ["Snook"], {"name": "Snook"}, '{"name": 1}'])
+@pytest.mark.usefixtures("non_clean_db")
+def test_partners_of_the_wrong_shape_get_a_field_named_error(partners: Any) -> None:
+    with pytest.raises(tk.ValidationError) as err:
+        _create(factories.Sysadmin(), name=factories.Organization.stub().name, partners=partners)
+    assert "partners" in err.value.error_dict
+
+
+@pytest.mark.usefixtures("non_clean_db")
+def test_partners_as_json_text_are_accepted() -> None:
+    org = _create(
+        factories.Sysadmin(),
+        name=factories.Organization.stub().name,
+        partners='[{"name": "UrbanTide", "role": "digital agency"}]',
+    )
+    assert org["partners"] == [{"name": "UrbanTide", "role": "digital agency"}]

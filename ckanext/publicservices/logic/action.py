@@ -1,6 +1,7 @@
 from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
 from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
 from ckanext.publicservices.logic.shape_guard import package_create, package_update
+from ckanext.publicservices.consortium.actions import organization_create, organization_update
 
 from ckanext.publicservices.dcat.logic import (
     dcat_catalog_search,
@@ -15,4 +16,6 @@ __all__: list[str] = [
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",
+    "organization_create",
+    "organization_update",
 ]
