@@ -100,6 +100,9 @@ def test_former_gss_code_becomes_current() -> None:
         ({"default_contact_email": "nobody"}, "default_contact_email", "email"),
         ({"default_license_id": "no-such-licence"}, "default_license_id", "Unknown licence"),
         ({"default_frequency": "sometimes"}, "default_frequency", "Unknown update frequency"),
+        ({"service_area": {"a": 1}}, "service_area", "list"),
+        ({"default_area": 42}, "default_area", "list"),
+        ({"default_la_service": "[not json"}, "default_la_service", "Not a valid list"),
     ],
 )
 @pytest.mark.usefixtures("non_clean_db")
