@@ -235,3 +235,10 @@ def test_page_data_sql_does_not_grow_with_the_datasets(consortium: Any) -> None:
             modified="2019-01-01",
         )
     assert sql_for_page() == before <= 4
+
+
+def test_plain_organisation_page_has_no_empty_partnership(app: Any, consortium: Any) -> None:
+    org = factories.Organization()
+    page = _page(app, org["name"])
+    assert page.find(class_="publicservices-partnership") is None
+    assert page.find(class_="publicservices-publications") is not None
