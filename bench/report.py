@@ -264,16 +264,17 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
         lines.append("")
     history = data.get("history") or []
     if history:
-        lines.append("Earlier runs (ratio vs baseline, CPU ratio where recorded):\n")
+        base = (data.get("baselines") or ["baseline"])[0]
+        lines.append(f"Earlier runs (ratio vs {base} / CPU ratio where recorded; ✗ over budget):\n")
         for h in history:
             parts = []
             for case, per_base in h.get("ratios", {}).items():
-                for base, r in per_base.items():
-                    if r.get("ratio") is None:
-                        continue
-                    cpu = f"/{r['cpu_ratio']}" if r.get("cpu_ratio") else ""
-                    flag = "" if r.get("met") or base != data.get("baselines", [base])[0] else "✗"
-                    parts.append(f"{case} {r['ratio']}{cpu}{flag}")
+                primary = data.get("baselines") or list(per_base)
+                r = per_base.get(primary[0])
+                if not r or r.get("ratio") is None:
+                    continue
+                cpu = f"/{r['cpu_ratio']}" if r.get("cpu_ratio") else ""
+                parts.append(f"{case} {r['ratio']}{cpu}{'' if r.get('met') else ' ✗'}")
             lines.append(
                 f"- {_label(str(h['size']))}, {h.get('measured_at')} ({h.get('commit')}): "
                 + ", ".join(parts)
@@ -303,18 +304,29 @@ def section_generic(data: Any) -> list[str]:
     return ["| figure | value |", "|---|---|", *[f"| {k} | {_fmt(v)} |" for k, v in rows], ""]
 
 
-def verdicts(data: dict[str, Any]) -> list[str]:
-    out = []
+def verdicts(data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Budgets missed in the latest run at each size, and in earlier runs."""
+    latest, earlier = [], []
+    for h in data.get("history") or []:
+        for case, per_base in h.get("ratios", {}).items():
+            for base, r in per_base.items():
+                if r.get("met") is False:
+                    earlier.append(
+                        f"{_label(str(h['size']))} {case}: {r['ratio']} vs {base} "
+                        f"({h.get('measured_at')})"
+                    )
     for size in _sizes(data):
         for case, comps in data["runs"][size].get("comparisons", {}).items():
             for c in comps:
                 if c.get("budget") and not c.get("met"):
-                    out.append(
+                    latest.append(
                         f"{_label(size)} {case}: {c['candidate']} / {c['baseline']}"
-                        f" = {c['ratio']} (budget {c['budget']}), extra SQL {c['extra_sql']:+g}"
+                        f" = {c['ratio']} (budget {c['budget']}"
+                        + (f"; CPU ratio {c['cpu_ratio']}" if c.get("cpu_ratio") else "")
+                        + f"), extra SQL {c['extra_sql']:+g}"
                         + (f" (budget {c['sql_budget']:g})" if c.get("sql_budget") else "")
                     )
-    return out
+    return latest, earlier
 
 
 def build() -> str:
@@ -374,10 +386,12 @@ def build() -> str:
             if isinstance(data, dict) and _interleaved(data):
                 chart_interleaved(name, data, png)
                 body += section_interleaved(name, data)
-                misses = verdicts(data)
-                summary += [f"- {bm}: budget missed — {m}" for m in misses]
+                misses, earlier = verdicts(data)
+                summary += [f"- {bm}: **over budget** in the latest run — {m}" for m in misses]
                 if not misses:
-                    summary.append(f"- {bm}: every measured budget met")
+                    summary.append(f"- {bm}: every budget met in the latest run at each size")
+                if earlier:
+                    summary.append(f"- {bm}: over budget in an earlier run — " + "; ".join(earlier))
             elif isinstance(data, dict) and isinstance(data.get("chart"), dict):
                 chart_given(name, data["chart"], png)
                 body += section_generic(data)
