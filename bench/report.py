@@ -74,16 +74,39 @@ def chart_interleaved(name: str, data: dict[str, Any], out: Path) -> None:
     for ax, case in zip(axes.flat, cases, strict=False):
         variants = list(data["runs"][sizes[-1]]["cases"][case])
         for v in variants:
-            xs, med, p95 = [], [], []
-            for s in sizes:
-                stat = data["runs"][s]["cases"].get(case, {}).get(v)
-                if stat:
-                    xs.append(int(s))
-                    med.append(stat["median_ms"])
-                    p95.append(stat["p95_ms"])
+            stats = [(int(s), data["runs"][s]["cases"].get(case, {}).get(v)) for s in sizes]
+            stats = [(x, st) for x, st in stats if st]
+            xs = [x for x, _ in stats]
             color = PALETTE.get(v)
-            ax.plot(xs, med, marker="o", label=f"{v} median", color=color)
-            ax.plot(xs, p95, marker=".", linestyle=":", label=f"{v} p95", color=color)
+            if all(st.get("cpu_ms") for _, st in stats):
+                # CPU time is the steadier figure when runs meet different machine loads
+                ax.plot(
+                    xs, [st["cpu_ms"] for _, st in stats], marker="o", color=color, label=f"{v} CPU"
+                )
+                ax.plot(
+                    xs,
+                    [st["median_ms"] for _, st in stats],
+                    marker=".",
+                    linestyle=":",
+                    color=color,
+                    label=f"{v} wall median",
+                )
+            else:
+                ax.plot(
+                    xs,
+                    [st["median_ms"] for _, st in stats],
+                    marker="o",
+                    color=color,
+                    label=f"{v} median",
+                )
+                ax.plot(
+                    xs,
+                    [st["p95_ms"] for _, st in stats],
+                    marker=".",
+                    linestyle=":",
+                    color=color,
+                    label=f"{v} p95",
+                )
         ax.set_title(case, fontsize=10)
         ax.set_xlabel("corpus size (datasets)")
         ax.set_ylabel("ms per call")
