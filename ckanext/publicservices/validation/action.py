@@ -203,7 +203,11 @@ def _prepare(
         changed = (
             old is None or _is_upload(res.get("upload")) or _fingerprint(res) != _fingerprint(old)
         )
-        if changed and jobs.tabular_format(res):
+        # a web-form upload has no url or format yet (CKAN sets them from the file name later,
+        # inside package_update): judge it by the uploaded file's name
+        upload = res.get("upload")
+        judged = {**res, "url": upload.filename} if _is_upload(upload) else res
+        if changed and jobs.tabular_format(judged):
             res["validation_status"] = "pending"
             res.pop("validation_error_count", None)
             res.pop("validation_timestamp", None)
