@@ -14,7 +14,7 @@ from ckanext.publicservices.dcat.serializer import (
 )
 from tests.dcat.data import complete_dataset
 
-pytestmark = pytest.mark.usefixtures("dcat_plugins", "kent")
+pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE rdf:RDF [

@@ -16,7 +16,7 @@ from rdflib import ConjunctiveGraph
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer, profile_class
 from tests.dcat.data import complete_dataset
 
-pytestmark = pytest.mark.usefixtures("dcat_plugins", "kent")
+pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 
 
 class CountingGraph(ConjunctiveGraph):

@@ -13,7 +13,7 @@ from ckanext.publicservices.dcat.serializer import (
 )
 from tests.dcat.data import EU, complete_dataset, private_dataset
 
-pytestmark = pytest.mark.usefixtures("dcat_plugins", "kent")
+pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCT = Namespace("http://purl.org/dc/terms/")

@@ -13,7 +13,7 @@ from ckanext.publicservices.dcat import profile
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer, parse_datasets
 from tests.dcat.data import EU, KENT, complete_dataset
 
-pytestmark = pytest.mark.usefixtures("dcat_plugins")
+pytestmark = pytest.mark.usefixtures("with_plugins")
 
 
 def _norm(value: Any) -> Any:

@@ -13,7 +13,7 @@ from rdflib.namespace import RDF
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
 from tests.dcat.data import complete_dataset
 
-pytestmark = pytest.mark.usefixtures("dcat_plugins", "kent")
+pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 
 SHAPES = Path(__file__).parent / "shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")

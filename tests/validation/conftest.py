@@ -1,47 +1,13 @@
-"""Fixtures of the validation tests.
-
-CKAN's ``reset_db`` rebuilds core tables only; the report table comes from the plugin's own
-alembic migration, applied here after each reset (by path, as ``ckan db upgrade -p`` would).
-"""
+"""Fixtures of the validation tests (the report table's migration: tests/conftest.py)."""
 
 from __future__ import annotations
 
 import io
-import os
-from collections.abc import Callable
 from typing import Any
 
-import ckan.model as model
-import ckanext.activity
 import pytest
 from ckan.tests import factories
-from ckan.tests import helpers as test_helpers
 from werkzeug.datastructures import FileStorage
-
-import ckanext.publicservices
-
-_MIGRATIONS = [
-    os.path.join(os.path.dirname(ckanext.activity.__file__), "migration", "activity"),
-    os.path.join(
-        os.path.dirname(ckanext.publicservices.__file__), "migration", "publicservices_validation"
-    ),
-]
-
-
-@pytest.fixture(scope="session")
-def reset_db() -> Callable[[], None]:
-    def runner() -> None:
-        factories.fake.unique.clear()
-        test_helpers.reset_db()
-        original = model.repo._alembic_ini
-        try:
-            for path in _MIGRATIONS:
-                model.repo._alembic_ini = os.path.join(path, "alembic.ini")
-                model.repo.upgrade_db("head")
-        finally:
-            model.repo._alembic_ini = original
-
-    return runner
 
 
 def dataset_payload(**overrides: Any) -> dict[str, Any]:
