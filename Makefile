@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 
-.PHONY: config-reference install demo test test-project test-search-conformance bench lint format clean
+.PHONY: browser-tools config-reference install demo test test-project test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
@@ -21,11 +21,15 @@ $(STAMP): setup.py
 demo: install
 	@$(PY) -m devstack demo --port $(PORT)
 
+# Chromium (Debian) and axe-core (npm, git-ignored) for the browser tests, unless they are skipped.
+browser-tools: install
+	@if [ "$$PUBLICSERVICES_SKIP_BROWSER" != "1" ]; then $(PY) -m devstack.browser; fi
+
 # The whole suite: the project's tests, then CKAN's own search tests against the search service.
-test: install
+test: browser-tools
 	@$(PY) -m devstack test --suite all
 
-test-project: install
+test-project: browser-tools
 	@$(PY) -m devstack test --suite project $(ARGS)
 
 test-search-conformance: install

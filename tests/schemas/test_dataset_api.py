@@ -291,3 +291,20 @@ def test_learning_resource_type(sysadmin: dict[str, Any]) -> None:
     errors = _errors(sysadmin, type="learning-resource", name="lr-bad", kind="poem", audience="x")
     assert "kind" in errors and "canvas" in str(errors["kind"])
     assert "audience" in errors
+
+
+def test_blank_repeating_rows_are_not_saved(sysadmin: dict[str, Any]) -> None:
+    # the form posts its spare empty rows (user needs, outcomes, publisher) with every value blank
+    pkg = _create(
+        sysadmin,
+        **valid_dataset(
+            name="blank-rows",
+            user_needs=[
+                {"as_a": "", "i_need": " ", "so_that": ""},
+                {"as_a": "resident", "i_need": "my collection day", "so_that": "bins go out"},
+            ],
+            service_outcomes=[{"outcome": "", "measure": ""}],
+        ),
+    )
+    assert [need["as_a"] for need in pkg["user_needs"]] == ["resident"]
+    assert not pkg.get("service_outcomes")

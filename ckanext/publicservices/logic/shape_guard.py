@@ -35,6 +35,8 @@ def _check_records(
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         errors.setdefault(key, []).append(_shape_message(label))
         return
+    # the form always posts its spare empty rows; a record with nothing in it is not an entry
+    value[:] = [record for record in value if not _is_blank(record)]
     for record in value:
         for sub in fields:
             if "repeating_subfields" in sub and record.get(sub["field_name"]) in (None, ""):
@@ -47,6 +49,14 @@ def _check_records(
                     errors,
                     key,
                 )
+
+
+def _is_blank(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(_is_blank(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_is_blank(v) for v in value)
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _schema_for(data_dict: dict[str, Any]) -> dict[str, Any] | None:
