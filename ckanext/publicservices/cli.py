@@ -102,7 +102,9 @@ def vocab_group() -> None:
 )
 @click.option("--output-dir", default=None, help="Where to write (default: the configured dir).")
 @click.option("--dry-run", is_flag=True, help="Report the changes, write nothing.")
-def vocab_refresh(source: str, vocabulary: str | None, output_dir: str | None, dry_run: bool) -> None:
+def vocab_refresh(
+    source: str, vocabulary: str | None, output_dir: str | None, dry_run: bool
+) -> None:
     """Update a vocabulary from a newer CSV (file or URL); report what was added, renamed
     and withdrawn. Withdrawn codes are kept so datasets using them still show them."""
     from ckanext.publicservices.vocabularies import refresh

@@ -1,6 +1,5 @@
 from ckanext.publicservices.consortium.helpers import *  # noqa: F403
 from ckanext.publicservices.consortium.helpers import __all__ as _consortium_helpers
-
 from ckanext.publicservices.schema_helpers import *  # noqa: F403
 from ckanext.publicservices.schema_helpers import __all__ as _schema_helpers
 

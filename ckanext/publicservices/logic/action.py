@@ -1,13 +1,12 @@
-from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
-from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
-from ckanext.publicservices.logic.shape_guard import package_create, package_update
 from ckanext.publicservices.consortium.actions import organization_create, organization_update
-
 from ckanext.publicservices.dcat.logic import (
     dcat_catalog_search,
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.publicservices.logic.shape_guard import package_create, package_update
+from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
+from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
 
 __all__: list[str] = [
     *_vocabulary_actions,
