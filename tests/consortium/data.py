@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ckan.tests.helpers import call_action
@@ -60,3 +61,15 @@ def dataset(
         data.update(data_spectrum="shared", open_by_default_exception="Test: not yet reviewed.")
     data.update(fields)
     return call_action("package_create", dict(context or {}, user=user["name"]), **data)
+
+
+def built_once(
+    cache: dict[str, Any], build: Callable[[], dict[str, Any]], reset_db: Any, reset_index: Any
+) -> dict[str, Any]:
+    """A module's data, built once on a clean database (its fixtures are function-scoped, as
+    ``with_plugins`` is); the tests only read it or make their own objects."""
+    if not cache:
+        reset_db()
+        reset_index()
+        cache.update(build())
+    return cache

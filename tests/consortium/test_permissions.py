@@ -38,11 +38,7 @@ _BUILT: dict[str, Any] = {}
 
 @pytest.fixture
 def world(with_plugins: Any, reset_db: Any, reset_index: Any) -> dict[str, Any]:
-    if not _BUILT:
-        reset_db()
-        reset_index()
-        _BUILT.update(_build())
-    return _BUILT
+    return data.built_once(_BUILT, _build, reset_db, reset_index)
 
 
 def _build() -> dict[str, Any]:

@@ -172,15 +172,10 @@ def publicservices_text(field: Field, schema: dict[str, Any]) -> Validator:
 
 @scheming_validator
 def publicservices_long_text(field: Field, schema: dict[str, Any]) -> Validator:
-    label = _label(field)
-    max_length = int(field.get("max_length") or LONG_TEXT_MAX)
-
-    def validator(value: Any) -> Any:
-        if _is_empty(value):
-            return value
-        return _as_text(value, label, max_length)
-
-    return _stopping(validator)
+    """Plain text, at most ``max_length`` (default 10,000) characters."""
+    return publicservices_text(
+        {**field, "max_length": field.get("max_length") or LONG_TEXT_MAX}, schema
+    )
 
 
 @scheming_validator
