@@ -22,6 +22,7 @@ DEV = [
     "gunicorn>=23",
     # tests, benchmarks, lint
     "pytest>=8",
+    "beautifulsoup4",
     "pytest-factoryboy",
     "pytest-freezegun",
     "pytest-split",
