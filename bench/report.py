@@ -33,7 +33,13 @@ from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
 NOTES = RESULTS / "notes"
-PALETTE = {"stock": "#7f7f7f", "scheming": "#1f77b4", "project": "#d62728"}
+PALETTE = {
+    "stock": "#7f7f7f",
+    "scheming": "#1f77b4",
+    "project": "#d62728",
+    "baseline": "#1f77b4",
+    "candidate": "#d62728",
+}
 
 
 def _fmt(value: Any) -> str:
@@ -260,6 +266,9 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
                 if not st:
                     cells.append("–")
                     continue
+                if st.get("sql_per_call") is None:  # measured over HTTP: no SQL count
+                    cells.append(f"{st['median_ms']:.1f} / {st['p95_ms']:.1f}")
+                    continue
                 cell = f"{st['median_ms']:.1f} / {st['p95_ms']:.1f} ({st['sql_per_call']:g} SQL"
                 if st.get("search_requests"):
                     cell += f", {st['search_requests']:g} search"
@@ -271,9 +280,11 @@ def section_interleaved(name: str, data: dict[str, Any]) -> list[str]:
                 f"{c['ratio']} vs {c['baseline']}"
                 + (f" (≤ {c['budget']})" if c.get("budget") else "")
                 + (f", CPU {c['cpu_ratio']}" if c.get("cpu_ratio") else "")
+                + (f", p95 ≤ {c['p95_budget_ms']:g} ms" if c.get("p95_budget_ms") else "")
                 for c in comps
             )
-            extra = "; ".join(f"{c['extra_sql']:+g}" for c in comps[:1])
+            http = all(st.get("sql_per_call") is None for st in per_variant.values())
+            extra = "–" if http else "; ".join(f"{c['extra_sql']:+g}" for c in comps[:1])
             met = _fmt(comps[0]["met"]) if comps and comps[0].get("budget") else "–"
             lines.append(f"| {case} | " + " | ".join(cells) + f" | {ratio} | {extra} | {met} |")
         others = {

@@ -1,0 +1,288 @@
+"""BM-1 catalog endpoint over HTTP: the site catalog with and without the project's profile.
+
+Gunicorn servers (one worker each) on the same database and search service, from inis
+chained from test.ini:
+
+``stock``      ``euro_dcat_ap_3`` without the ``publicservices`` plugins: ckanext-dcat's own
+               catalog action and serializer (the quadratic ``dcat:byteSize`` scan) — the
+               baseline of the budget "candidate faster than stock"
+``baseline``   the suite with ``ckanext.dcat.rdf.profiles = euro_dcat_ap_3``: the project's
+               serializer (linear DCAT-AP 3) without the project's profile
+``candidate``  the suite as configured: ``euro_dcat_ap_3 publicservices``
+
+``baseline`` and ``candidate`` differ only in the profiles line; candidate / baseline is the cost
+of the project's profile layer (more triples), reported without a budget.
+
+``ckanext.dcat.datasets_per_page`` is config, so each per-page setting gets its own pair of
+servers: 100 per page with /catalog.{ttl,xml,jsonld} first / middle / last page and
+``modified_since`` (about half the corpus); 50 and 200 per page, Turtle first and last page.
+Requests are interleaved, the order rotating each round. Finally the candidate crawls the
+whole catalog (Turtle, 100 per page) for the per-dataset crawl cost, compared across sizes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import BASE_INI, RESULTS, current_size
+from bench.interleave import p95, write_result
+
+NAME = "catalog"
+USES_CORPUS = True
+VARIANTS = ["stock", "baseline", "candidate"]
+PROFILES = {
+    "stock": "euro_dcat_ap_3",
+    "baseline": "euro_dcat_ap_3",
+    "candidate": "euro_dcat_ap_3 publicservices",
+}
+STOCK_PLUGINS = "scheming_datasets scheming_organizations dcat activity"
+ROUNDS = int(os.environ.get("BENCH_CATALOG_ROUNDS", "5"))
+FULL_PER_PAGE = 100  # every format and position; the others Turtle only
+OTHER_PER_PAGE = (50, 200)
+FORMATS = ("ttl", "xml", "jsonld")
+P95_BUDGET_MS = 2000.0
+TIMEOUT = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _ini(directory: Path, variant: str, per_page: int) -> Path:
+    path = directory / f"catalog-{variant}-{per_page}.ini"
+    lines = [
+        "[app:main]",
+        f"use = config:{BASE_INI}",
+        f"ckanext.dcat.rdf.profiles = {PROFILES[variant]}",
+        f"ckanext.dcat.datasets_per_page = {per_page}",
+    ]
+    if variant == "stock":
+        lines.append(f"ckan.plugins = {STOCK_PLUGINS}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _get(url: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
+        body = resp.read()
+        if resp.status != 200:
+            raise RuntimeError(f"{url} answered {resp.status}")
+    return time.perf_counter() - started, len(body)
+
+
+def _api(base: str, action: str, **params: Any) -> Any:
+    url = f"{base}/api/3/action/{action}?" + urllib.parse.urlencode(params)
+    with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
+        return json.loads(resp.read())["result"]
+
+
+def _stats(samples: list[tuple[float, int]]) -> dict[str, Any]:
+    ms = [s * 1000 for s, _ in samples]
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 1),
+        "p95_ms": round(p95(ms), 1),
+        "sql_per_call": None,  # server side: not counted over HTTP
+        "bytes": samples[0][1],
+    }
+
+
+def _compare(
+    row: dict[str, dict[str, Any]], baseline: str, budget: float | None, p95_budget: float | None
+) -> dict[str, Any]:
+    b, c = row[baseline], row["candidate"]
+    ratio = round(c["median_ms"] / b["median_ms"], 3)
+    met = (budget is None or ratio <= budget) and (p95_budget is None or c["p95_ms"] <= p95_budget)
+    return {
+        "candidate": "candidate",
+        "baseline": baseline,
+        "ratio": ratio,
+        "p95_ratio": round(c["p95_ms"] / b["p95_ms"], 3),
+        "cpu_ratio": None,
+        "budget": budget,
+        "p95_budget_ms": p95_budget,
+        "extra_sql": 0,
+        "sql_budget": None,
+        "met": met,
+    }
+
+
+class Servers:
+    """One gunicorn per variant for one per-page setting."""
+
+    def __init__(self, per_page: int, env: dict[str, str], tmp: Path, variants: list[str]) -> None:
+        from devstack.portal import start_web
+
+        self.procs: dict[str, Any] = {}
+        self.base: dict[str, str] = {}
+        try:
+            for v in variants:
+                port = _free_port()
+                log = tmp / f"bench-catalog-{v}-{per_page}.log"
+                self.procs[v] = start_web(_ini(tmp, v, per_page), env, port, log, workers=1)
+                self.base[v] = f"http://127.0.0.1:{port}"
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        from devstack.services import terminate
+
+        for proc in self.procs.values():
+            terminate(proc)
+
+
+def _interleave(servers: Servers, path: str, rounds: int) -> dict[str, list[tuple[float, int]]]:
+    order = list(servers.base)
+    samples: dict[str, list[tuple[float, int]]] = {v: [] for v in order}
+    for r in range(1 + rounds):  # one warm-up round
+        k = r % len(order)
+        for v in order[k:] + order[:k]:
+            sample = _get(servers.base[v] + path)
+            if r:
+                samples[v].append(sample)
+    return samples
+
+
+def main() -> int:
+    size = current_size()
+    if not size:
+        print("catalog_bench needs the corpus: run it through `python -m bench`", file=sys.stderr)
+        return 2
+    tmp = Path(os.environ.get("BENCH_TMP", "/tmp"))
+    env = dict(os.environ)
+    started = time.perf_counter()
+    stats: dict[str, dict[str, Any]] = {}
+    comparisons: dict[str, list[dict[str, Any]]] = {}
+    crawl: dict[str, Any] = {}
+    variants = list(VARIANTS)
+    notes: list[str] = []
+    for per_page in (FULL_PER_PAGE, *OTHER_PER_PAGE):
+        try:
+            servers = Servers(per_page, env, tmp, variants)
+        except Exception as exc:  # noqa: BLE001 - stock may not start with the project's schemas
+            if "stock" not in variants:
+                raise
+            notes.append(f"stock server did not start ({exc}); measured without it")
+            variants.remove("stock")
+            servers = Servers(per_page, env, tmp, variants)
+        try:
+            base = servers.base["candidate"]
+            count = _api(base, "package_search", q="*:*", rows=0)["count"]
+            last = max(1, -(-count // per_page))
+            # modified_since at the median modification time: about half the catalog
+            half = _api(
+                base,
+                "package_search",
+                q="*:*",
+                rows=1,
+                start=count // 2,
+                sort="metadata_modified desc",
+            )["results"][0]["metadata_modified"]
+            positions = {
+                "first": "",
+                "middle": f"?page={max(1, (last + 1) // 2)}",
+                "last": f"?page={last}",
+                "modified_since": "?" + urllib.parse.urlencode({"modified_since": half}),
+            }
+            if per_page == FULL_PER_PAGE:
+                cases = [(f, p) for f in FORMATS for p in positions]
+            else:
+                cases = [("ttl", "first"), ("ttl", "last")]
+            for fmt, pos in cases:
+                label = f"{fmt}_{pos}_pp{per_page}"
+                samples = _interleave(servers, f"/catalog.{fmt}{positions[pos]}", ROUNDS)
+                stats[label] = {v: _stats(s) for v, s in samples.items()}
+                budget_p95 = P95_BUDGET_MS if per_page == 100 else None
+                comparisons[label] = [
+                    _compare(stats[label], base_v, budget, budget_p95)
+                    for base_v, budget in (("stock", 1.0), ("baseline", None))
+                    if base_v in stats[label]
+                ]
+                print(
+                    f"  {label:26s} "
+                    + "  ".join(
+                        f"{v} {st['median_ms']:.0f}/{st['p95_ms']:.0f} ms"
+                        for v, st in stats[label].items()
+                    )
+                    + "  ratios "
+                    + " ".join(f"{x['baseline']} {x['ratio']}" for x in comparisons[label]),
+                    flush=True,
+                )
+            if per_page == FULL_PER_PAGE:
+                # a harvester's full crawl, Turtle, following the pages of the candidate
+                t0 = time.perf_counter()
+                total_bytes = 0
+                for page in range(1, last + 1):
+                    _, n = _get(f"{base}/catalog.ttl?page={page}")
+                    total_bytes += n
+                seconds = time.perf_counter() - t0
+                crawl = {
+                    "pages": last,
+                    "datasets": count,
+                    "seconds": round(seconds, 2),
+                    "ms_per_dataset": round(seconds * 1000 / count, 3),
+                    "bytes": total_bytes,
+                }
+                print(f"  crawl: {crawl}", flush=True)
+        finally:
+            servers.close()
+    # linear crawl: per-dataset cost at this size not above the smallest size measured
+    previous = {}
+    path = RESULTS / f"{NAME}.json"
+    if path.exists():
+        previous = json.loads(path.read_text()).get("runs", {})
+    per_size = {
+        int(s): r["crawl"]["ms_per_dataset"]
+        for s, r in previous.items()
+        if r.get("crawl") and int(s) != size
+    }
+    per_size[size] = crawl["ms_per_dataset"]
+    smallest = min(per_size)
+    crawl_ratio = round(per_size[max(per_size)] / per_size[smallest], 3)
+    run = {
+        "corpus_size": size,
+        "rounds": ROUNDS,
+        "seconds": round(time.perf_counter() - started, 1),
+        "cases": stats,
+        "comparisons": comparisons,
+        "crawl": crawl,
+        "crawl_ms_per_dataset_by_size": {str(k): v for k, v in sorted(per_size.items())},
+        "crawl_ratio_largest_vs_smallest": crawl_ratio if len(per_size) > 1 else None,
+        "crawl_linear_met": crawl_ratio <= 1.0 if len(per_size) > 1 else None,
+        "notes": notes,
+    }
+    write_result(
+        NAME,
+        {
+            "benchmark": "BM-1",
+            "title": "Catalog endpoint over HTTP: /catalog.{ttl,xml,jsonld}, first / middle / "
+            "last page and modified_since, 50 / 100 / 200 per page",
+            "variants": VARIANTS,
+            "candidate": "candidate",
+            "baselines": ["stock", "baseline"],
+            "budget": "candidate faster than stock ckanext-dcat euro_dcat_ap_3 (ratio <= 1), "
+            "p95 <= 2 s at 100 per page; candidate / baseline (same serializer, ap3 alone) is "
+            "shown without a budget; full-crawl cost per dataset at C5k not above C1k",
+            "command": "BENCH_SIZES=1000 .venv/bin/python -m bench catalog",
+        },
+        size,
+        run,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
