@@ -523,34 +523,31 @@ def _raw_list(data: dict[Any, Any], key: tuple[Any, ...]) -> list[str]:
         return []
 
 
-@scheming_validator
-def publicservices_la_function(field: Field, schema: dict[str, Any]) -> Validator:
-    """LGFL functions; derived from ``la_service`` when left empty."""
+def _derived_from_services(
+    field: Field, schema: dict[str, Any], derive: Callable[[list[str]], list[str]]
+) -> Validator:
+    """A vocabulary list that, left empty, is derived from the dataset's ``la_service``."""
     check = publicservices_vocab_list(field, schema)
 
     def validator(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
         value = data.get(key, missing)
         if _is_empty(value) or value == "[]":
-            derived = vocab.function_uris_for_services(_raw_list(data, ("la_service",)))
-            data[key] = derived or missing
+            data[key] = derive(_raw_list(data, ("la_service",))) or missing
         check(key, data, errors, context)
 
     return validator
+
+
+@scheming_validator
+def publicservices_la_function(field: Field, schema: dict[str, Any]) -> Validator:
+    """LGFL functions; derived from ``la_service`` when left empty."""
+    return _derived_from_services(field, schema, vocab.function_uris_for_services)
 
 
 @scheming_validator
 def publicservices_theme(field: Field, schema: dict[str, Any]) -> Validator:
     """EU data themes; derived from the services (LGA theme mapping) when left empty."""
-    check = publicservices_vocab_list(field, schema)
-
-    def validator(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
-        value = data.get(key, missing)
-        if _is_empty(value) or value == "[]":
-            derived = vocab.eu_theme_uris(_raw_list(data, ("la_service",)))
-            data[key] = derived or missing
-        check(key, data, errors, context)
-
-    return validator
+    return _derived_from_services(field, schema, vocab.eu_theme_uris)
 
 
 def publicservices_access_rights(
