@@ -175,8 +175,7 @@ def test_rerun_requires_publisher(publisher: dict[str, Any], app: Any) -> None:
     assert [f["name"] for f in inferred["schema"]["fields"]][:2] == ["venue_id", "venue_name"]
 
 
-@pytest.mark.ckan_config("ckanext.publicservices.validation.public_gate", "true")
-def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
+def _private_dataset_with_failed_file(publisher: dict[str, Any]) -> tuple[dict, dict]:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall", private=True)
     res = call_action(
         "resource_create",
@@ -186,6 +185,12 @@ def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
         upload=upload(VENUE_BAD.encode(), "x.csv"),
     )
     jobs.validate_resource(res["id"])
+    return ds, res
+
+
+@pytest.mark.ckan_config("ckanext.publicservices.validation.public_gate", "true")
+def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
+    ds, res = _private_dataset_with_failed_file(publisher)
     with pytest.raises(Exception) as err:
         call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)
     message = str(err.value)
@@ -211,15 +216,7 @@ def test_gate_blocks_publishing_failed_data(publisher: dict[str, Any]) -> None:
 
 
 def test_gate_is_off_by_default(publisher: dict[str, Any]) -> None:
-    ds = _dataset(publisher, conforms_to="venue-wifi-footfall", private=True)
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(VENUE_BAD.encode(), "x.csv"),
-    )
-    jobs.validate_resource(res["id"])
+    ds, _ = _private_dataset_with_failed_file(publisher)
     assert (
         call_action("package_patch", _ctx(publisher["user"]), id=ds["id"], private=False)["private"]
         is False
