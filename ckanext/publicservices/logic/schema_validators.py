@@ -523,16 +523,75 @@ def _raw_list(data: dict[Any, Any], key: tuple[Any, ...]) -> list[str]:
         return []
 
 
+def _uris(vocabulary: str, items: list[str]) -> list[str]:
+    """Codes or URIs as URIs (unknown values kept as given, for the field check to report)."""
+    out: dict[str, None] = {}
+    for item in items:
+        for part in item.split():  # legacy "524 1130"
+            term = vocab.lookup(vocabulary, part)
+            out[term.uri if term else part] = None
+    return list(out)
+
+
+def _previous_services(data: dict[Any, Any], context: Any) -> list[str] | None:
+    """The services stored before this update, or None on create.
+
+    ``package_update`` puts the stored ``model.Package`` in the context before it validates; its
+    extras are a column of the row already loaded, so reading them costs no SQL.
+    """
+    pkg = context.get("package") if isinstance(context, dict) else None
+    pkg_id = getattr(pkg, "id", None)
+    if not pkg_id or data.get(("id",)) != pkg_id:
+        return None
+    extras = getattr(pkg, "extras", None)
+    raw = extras.get("la_service") if isinstance(extras, dict) else None
+    stored = publicservices_json_list_output(raw) if raw else []
+    if not isinstance(stored, list):
+        return None
+    return _uris("lgsl", [str(s) for s in stored])
+
+
+def _rederive(value: Any, vocabulary: str, old_derived: list[str], new_derived: list[str]) -> Any:
+    """Swap the values derived from the old services for those derived from the new ones.
+
+    A client that resends the dataset it read (package_show → change services →
+    package_update, or package_patch) sends back the old services' derived values; those are
+    replaced. Values it chose itself (not derivable from the old services) are kept, and a list
+    holding none of the old derived values is the client's own choice, kept as sent.
+    """
+    try:
+        sent = _uris(vocabulary, parse_list(value, ""))
+    except Invalid:
+        return value  # the field check reports it
+    old = set(old_derived)
+    if not old.intersection(sent):
+        return value
+    own = [v for v in sent if v not in old]
+    return list(dict.fromkeys([*new_derived, *own])) or missing
+
+
 def _derived_from_services(
     field: Field, schema: dict[str, Any], derive: Callable[[list[str]], list[str]]
 ) -> Validator:
-    """A vocabulary list that, left empty, is derived from the dataset's ``la_service``."""
+    """A vocabulary list derived from the dataset's ``la_service``.
+
+    Left empty, it is derived from the services. Given while the services changed (compared with
+    the stored dataset), its values derived from the old services are re-derived from the new
+    ones and the rest kept (see ``_rederive``). Given while the services are unchanged, it is
+    kept as sent.
+    """
     check = publicservices_vocab_list(field, schema)
+    vocabulary = str(field.get("vocabulary", ""))
 
     def validator(key: Any, data: dict[Any, Any], errors: dict[Any, Any], context: Any) -> None:
         value = data.get(key, missing)
+        services = _uris("lgsl", _raw_list(data, ("la_service",)))
         if _is_empty(value) or value == "[]":
-            data[key] = derive(_raw_list(data, ("la_service",))) or missing
+            data[key] = derive(services) or missing
+        else:
+            previous = _previous_services(data, context)
+            if previous is not None and set(previous) != set(services):
+                data[key] = _rederive(value, vocabulary, derive(previous), derive(services))
         check(key, data, errors, context)
 
     return validator
