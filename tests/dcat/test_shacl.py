@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyshacl
@@ -10,8 +11,9 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
+from ckanext.publicservices.dcat import profile
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
-from tests.dcat.data import complete_dataset
+from tests.dcat.data import KENT, complete_dataset
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 
@@ -19,13 +21,11 @@ SHAPES = Path(__file__).parent / "shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 DCT = Namespace("http://purl.org/dc/terms/")
 
-# The council register the portal ships has no boundaries or centroids, so council locations
-# carry no dcat:bbox / dcat:centroid (the ONS URI dereferences to the geometry); the 2.1.1
-# recommended shapes warn about exactly that and nothing else.
-KNOWN_GAPS = {
-    (str(DCT.Location), "http://www.w3.org/ns/dcat#bbox"),
-    (str(DCT.Location), "http://www.w3.org/ns/dcat#centroid"),
-}
+# Illustrative test input, NOT real boundaries: a made-up box around Waltham Forest's centre
+# point so that a council location can carry a dcat:bbox. Portals derive theirs from ONS data.
+ILLUSTRATIVE_EXTENTS = "gss_code,west,south,east,north\nE09000031,-0.06,51.55,0.03,51.65\n"
+# a council whose centre point the register has (Kent's is withheld as implausible)
+WALTHAM_FOREST = "E09000031"
 
 
 @functools.cache
@@ -85,13 +85,54 @@ def test_minimal_datasets_of_every_type_have_no_violation(dataset_type: str) -> 
     assert [r for r in found if r[0] == "Violation"] == []
 
 
-def test_complete_dataset_has_no_dcat_ap_2_recommended_warning() -> None:
+# Kent's centre point is withheld by the register (the source's is implausible), so these use a
+# consortium led by, and covering, a council the register does locate
+WALTHAM_FOREST_CONSORTIUM = {
+    **KENT,
+    "id": "0b8b9f52-6a4e-4f0e-9d51-8c1b1b5a0031",
+    "name": "waltham-forest",
+    "title": "Waltham Forest venue wifi consortium",
+    "lead_authority": WALTHAM_FOREST,
+}
+
+
+@pytest.fixture
+def waltham_forest() -> Iterator[dict]:
+    org = WALTHAM_FOREST_CONSORTIUM
+    profile.remember_consortium(org)
+    profile.RDFProfile._org_cache[org["id"]] = org
+    yield org
+    profile.RDFProfile._org_cache.pop(org["id"], None)
+
+
+def _complete_with_centroid() -> dict:
+    ds = complete_dataset(0, org=WALTHAM_FOREST_CONSORTIUM)
+    ds["area"] = [WALTHAM_FOREST]
+    return ds
+
+
+@pytest.mark.usefixtures("waltham_forest")
+def test_complete_dataset_with_extents_has_no_dcat_ap_2_recommended_warning(
+    tmp_path: Path, ckan_config: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extents = tmp_path / "extents.csv"
+    extents.write_text(ILLUSTRATIVE_EXTENTS)
+    monkeypatch.setitem(ckan_config, "ckanext.publicservices.council_extents", str(extents))
+    graph = _dataset_graph(_complete_with_centroid())
+    assert results(graph, "dcat-ap_2.1.1_shacl_shapes_recommended.ttl") == []
+    assert [
+        r for r in results(graph, "dcat-ap_3.0.0_shacl_shapes.ttl") if r[0] == "Violation"
+    ] == []
+
+
+@pytest.mark.usefixtures("waltham_forest")
+def test_without_extents_the_only_recommended_warning_is_bbox() -> None:
     found = results(
-        _dataset_graph(complete_dataset(0)), "dcat-ap_2.1.1_shacl_shapes_recommended.ttl"
+        _dataset_graph(_complete_with_centroid()), "dcat-ap_2.1.1_shacl_shapes_recommended.ttl"
     )
-    assert [r for r in found if (r[1], r[2]) not in KNOWN_GAPS] == []
-    # the known gap is still what the shapes report (so the exception cannot hide others)
-    assert {(r[1], r[2]) for r in found} <= KNOWN_GAPS
+    assert [(r[0], r[1], r[2]) for r in found] == [
+        ("Warning", str(DCT.Location), "http://www.w3.org/ns/dcat#bbox")
+    ]
 
 
 def test_catalog_page_has_no_dcat_ap_3_violation() -> None:

@@ -30,7 +30,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from ckanext.publicservices import vocabularies as vocab_api
-from ckanext.publicservices.dcat import vocab
+from ckanext.publicservices.dcat import geometry, vocab
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
@@ -179,6 +179,11 @@ class LinearEuropeanDCATAP3Profile(EuropeanDCATAP3Profile):
             super()._graph_from_dataset_v3(dataset_dict, dataset_ref)
         finally:
             self.g = graph
+
+
+_COUNCIL_SPATIAL_KEYS = frozenset(
+    {"spatial_uri", "spatial_text", "spatial_centroid", "spatial_bbox", "spatial"}
+)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -331,12 +336,25 @@ class PublicservicesProfile(RDFProfile):
             term = vocab_api.council(code)
             uri = URIRef(vocab_api.council_uri(code))
             g.add((dataset_ref, DCT.spatial, uri))
-            if not self._first_time(uri):
-                continue
-            g.add((uri, RDF.type, DCT.Location))
-            g.add((uri, SKOS.notation, Literal(code)))
-            if term:
-                g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
+            self._council_location(uri, term, code)
+
+    def _council_location(self, uri: URIRef, term: Any, notation: str | None = None) -> None:
+        """A council as a dct:Location: label, the register's centre point, configured extent."""
+        if not self._first_time(uri):
+            return
+        g = self.g
+        g.add((uri, RDF.type, DCT.Location))
+        if notation:
+            g.add((uri, SKOS.notation, Literal(notation)))
+        if term is None:
+            return
+        g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
+        geojson = geometry.use_geojson()
+        if term.centroid is not None:  # a dict lookup: the register holds the point
+            g.add((uri, DCAT.centroid, geometry.point_literal(*term.centroid, geojson)))
+        extent = geometry.council_extents().get(term.code)
+        if extent is not None:
+            g.add((uri, DCAT.bbox, geometry.box_literal(extent, geojson)))
 
     def _frequency(self, dataset_dict: dict[str, Any], dataset_ref: URIRef, ps: Namespace) -> None:
         value = dataset_dict.get("frequency")
@@ -408,13 +426,12 @@ class PublicservicesProfile(RDFProfile):
         lead = org_dict.get("lead_authority")
         if lead:
             term = vocab_api.council(lead)
-            uri = URIRef(vocab_api.council_uri(term.code if term else str(lead)))
+            code = term.code if term else str(lead)
+            uri = URIRef(vocab_api.council_uri(code))
             g.add((agent, ps[vocab.LEAD_AUTHORITY], uri))
-            g.add((uri, RDF.type, DCT.Location))
-            if term:
-                g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
-                if kind.lower() in ("local-authority", "local authority"):
-                    g.add((agent, OWL.sameAs, uri))
+            self._council_location(uri, term, code)
+            if term and kind.lower() in ("local-authority", "local authority"):
+                g.add((agent, OWL.sameAs, uri))
 
     def _partners(
         self, dataset_ref: URIRef, consortium_ref: URIRef, org_dict: dict[str, Any], ps: Namespace
@@ -612,12 +629,14 @@ class PublicservicesProfile(RDFProfile):
                     dataset_dict["spatial_coverage"] = cov
                 else:
                     dataset_dict.pop("spatial_coverage", None)
-            for key in ("spatial_uri", "spatial_text"):
+            # the stock parse copies the councils' label and geometry into spatial_* fields;
+            # they are the register's, not the dataset's
+            for key in _COUNCIL_SPATIAL_KEYS:
                 dataset_dict.pop(key, None)
             dataset_dict["extras"] = [
                 e
                 for e in dataset_dict.get("extras", [])
-                if e.get("key") not in ("spatial_uri", "spatial_text")
+                if e.get("key") not in _COUNCIL_SPATIAL_KEYS
             ]
 
         # languages the profile turned into EU URIs go back to their ISO 639-1 codes

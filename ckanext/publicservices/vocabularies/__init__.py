@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import math
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -123,6 +124,8 @@ class Term:
     alt_names: tuple[str, ...] = ()
     end_date: str = ""
     replaced_by: str = ""
+    # council: centre point (longitude, latitude; WGS 84) from the register, when plausible
+    centroid: tuple[float, float] | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -131,6 +134,7 @@ class Term:
         data["former_codes"] = list(self.former_codes)
         data["alt_names"] = list(self.alt_names)
         data["extra"] = dict(self.extra)
+        data["centroid"] = list(self.centroid) if self.centroid else None
         data["rdf_uri"] = self.rdf_uri or self.uri
         return data
 
@@ -222,6 +226,7 @@ def _read_refreshed(name: str, path: str) -> dict[str, Term]:
             alt_names=tuple(p for p in row.get("alt_names", "").split("|") if p),
             end_date=row.get("end_date", ""),
             replaced_by=row.get("replaced_by", ""),
+            centroid=_point(*(row.get("centroid") or "").split()[:2]),
             extra=extra if isinstance(extra, dict) else {},
             **base,
         )
@@ -309,16 +314,60 @@ def _load_councils() -> dict[str, Term]:
     return councils_from_csv(_data("mysociety_uk_local_authorities.csv"))
 
 
+def _point(longitude: str = "", latitude: str = "") -> tuple[float, float] | None:
+    """(longitude, latitude) when both are numbers within the UK's range, else None."""
+    try:
+        lon, lat = float(longitude), float(latitude)
+    except ValueError:
+        return None
+    if not (-9.0 <= lon <= 2.5 and 49.0 <= lat <= 61.5):  # outside the UK: not a UK centre
+        return None
+    return (lon, lat)
+
+
+# An upper-tier council's point further than this from the mean of its districts' points is
+# taken as an error in the source (mySociety's file puts Kent's in East London and
+# Lancashire's in Northamptonshire) and not published: a wrong centroid is worse than none.
+MAX_COUNTY_POINT_KM = 25.0
+
+
+def _implausible_county_points(rows: list[dict[str, str]]) -> set[str]:
+    """Registry codes of current upper-tier councils whose point is far from their districts'."""
+    districts: dict[str, list[tuple[float, float]]] = {}
+    for r in rows:
+        point = _point(r.get("long", ""), r.get("lat", ""))
+        if r.get("county-la") and r.get("current-authority") == "True" and point:
+            districts.setdefault(r["county-la"], []).append(point)
+    wrong = set()
+    for r in rows:
+        points = districts.get(r["local-authority-code"])
+        point = _point(r.get("long", ""), r.get("lat", ""))
+        if not points or not point:
+            continue
+        lon = sum(p[0] for p in points) / len(points)
+        lat = sum(p[1] for p in points) / len(points)
+        km = math.hypot(
+            (point[1] - lat) * 111.2, (point[0] - lon) * 111.2 * math.cos(math.radians(lat))
+        )
+        if km > MAX_COUNTY_POINT_KM:
+            wrong.add(r["local-authority-code"])
+    return wrong
+
+
 def councils_from_csv(path: str) -> dict[str, Term]:
     """Council terms from mySociety's uk_local_authorities.csv."""
     rows = _read_csv(path)
     by_registry = {r["local-authority-code"]: r["gss-code"] for r in rows}
+    wrong_points = _implausible_county_points(rows)
     terms: dict[str, Term] = {}
     for r in sorted(rows, key=lambda r: r["gss-code"]):
         gss = r["gss-code"].strip()
         if not gss:  # Northern Irish councils abolished before GSS codes
             continue
         alt = tuple(dict.fromkeys(a.strip() for a in r["alt-names"].split(",") if a.strip()))
+        centroid = None
+        if r["local-authority-code"] not in wrong_points:
+            centroid = _point(r.get("long", ""), r.get("lat", ""))
         terms[gss] = Term(
             vocabulary="council",
             code=gss,
@@ -332,6 +381,7 @@ def councils_from_csv(path: str) -> dict[str, Term]:
             alt_names=alt,
             end_date=r["end-date"],
             replaced_by=by_registry.get(r["replaced-by"], "") if r["replaced-by"] else "",
+            centroid=centroid,
             extra={"registry_code": r["local-authority-code"], "govuk_slug": r["gov-uk-slug"]},
         )
     return terms
@@ -441,6 +491,12 @@ def councils() -> Mapping[str, Term]:
 def council(value: Any) -> Term | None:
     """A council by current or former GSS code, or by its geography URI."""
     return get_vocabulary("council").get(value)
+
+
+def council_centroid(value: Any) -> tuple[float, float] | None:
+    """A council's centre point (longitude, latitude; WGS 84); None when the register has none."""
+    term = get_vocabulary("council").get(value)
+    return term.centroid if term else None
 
 
 def current_gss(value: Any) -> str | None:
@@ -717,6 +773,7 @@ __all__ = [
     "access_rights",
     "clear_caches",
     "council",
+    "council_centroid",
     "council_uri",
     "councils_from_csv",
     "lgfl_from_csv",

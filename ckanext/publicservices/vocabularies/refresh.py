@@ -30,6 +30,7 @@ NORMALISED_COLUMNS = [
     "end_date",
     "replaced_by",
     "extra",
+    "centroid",
 ]
 MAX_DOWNLOAD = 50 * 1024 * 1024
 
@@ -160,6 +161,7 @@ def write(terms: dict[str, vocab.Term], path: str) -> None:
                     "end_date": term.end_date,
                     "replaced_by": term.replaced_by,
                     "extra": json.dumps(dict(term.extra)),
+                    "centroid": " ".join(str(c) for c in term.centroid) if term.centroid else "",
                 }
             )
     os.replace(tmp, path)  # readers never see half a file
