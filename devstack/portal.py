@@ -60,7 +60,12 @@ def ensure_sysadmin(ini: Path, env: dict[str, str], password_file: Path) -> str:
 
 
 def start_web(
-    ini: Path, env: dict[str, str], port: int, log: Path, workers: int = 2
+    ini: Path,
+    env: dict[str, str],
+    port: int,
+    log: Path,
+    workers: int = 2,
+    app: str = "devstack.wsgi:application",
 ) -> subprocess.Popen:
     if port_in_use(port):
         raise ServiceError(
@@ -79,7 +84,7 @@ def start_web(
             "120",
             "--access-logfile",
             "-",
-            "devstack.wsgi:application",
+            app,
         ],
         env={**env, "CKAN_INI": str(ini)},
         cwd=ROOT,
