@@ -59,16 +59,3 @@ def test_stock_profile_grows_with_the_graph() -> None:
 def test_profile_lookup_is_cached() -> None:
     assert profile_class("publicservices") is profile_class("publicservices")
     assert profile_class("euro_dcat_ap_3").__name__ == "LinearEuropeanDCATAP3Profile"
-
-
-def test_streamed_turtle_catalog_is_the_same_graph_as_one_big_graph() -> None:
-    from rdflib import Graph
-    from rdflib.compare import isomorphic
-
-    datasets = [complete_dataset(i) for i in range(4)] + [_filler(9)]
-    whole = PublicservicesSerializer()
-    for ds in datasets:
-        whole.graph_from_dataset(ds)
-    streamed = PublicservicesSerializer().turtle_datasets(datasets)
-    assert streamed.count("@prefix dcat:") == 1
-    assert isomorphic(Graph().parse(data=streamed, format="turtle"), Graph() + whole.g)
