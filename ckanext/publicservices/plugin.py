@@ -73,6 +73,14 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
             facets_dict[field] = tk._(label)
         return facets_dict
 
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        # the consortium page's type and validation counts ride on core's listing search
+        from ckanext.publicservices.consortium import page
+
+        return page.organization_facets(facets_dict)
+
 
 @tk.blanket.helpers(validation_helpers)
 @tk.blanket.actions(validation_action)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -67,6 +68,15 @@ def _build() -> dict[str, Any]:
         ],
     )
     data.dataset(sysadmin, org["id"], "kent-private-notes", title="Private casework", private=True)
+    data.dataset(
+        sysadmin,
+        org["id"],
+        "kent-private-late",
+        title="Private late returns",
+        private=True,
+        frequency=data.ANNUAL,
+        modified="2019-05-01",
+    )
     data.dataset(sysadmin, other["id"], "other-dataset", title="Another consortium's data")
     call_action(
         "package_create",
@@ -167,35 +177,117 @@ def test_about_page_lists_the_consortium_fields(app: Any, consortium: Any) -> No
     assert "Keeping warm in winter" in response.body
 
 
-def test_page_data_costs_two_small_searches(app: Any, consortium: Any) -> None:
+class SearchCounter:
+    """The search requests made (CKAN's ``PackageSearchQuery.run``), with their parameters."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from ckan.lib.search.query import PackageSearchQuery
+
+        self.calls: list[dict[str, Any]] = []
+        run = PackageSearchQuery.run
+
+        def counted(query: Any, q: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+            self.calls.append(dict(q))
+            return run(query, q, *args, **kwargs)
+
+        monkeypatch.setattr(PackageSearchQuery, "run", counted)
+
+    def take(self) -> list[dict[str, Any]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def _blocks(page: BeautifulSoup) -> str:
+    return "".join(str(page.find(class_=c)) for c in _BLOCKS)
+
+
+_BLOCKS = ("publicservices-publications", "publicservices-data-state")
+
+
+def test_usual_view_costs_no_search_beyond_cores(
+    app: Any, consortium: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ckanext.publicservices.consortium import page as page_data
 
-    calls: list[dict[str, Any]] = []
-    original = search.query_for
+    page_data._overdue_cache.clear()
+    searches = SearchCounter(monkeypatch)
+    first = _page(app, "kent-page")
+    # core's three (organisation count, sub-group counts, the list) and, on first sight, two
+    # for the overdue datasets; the list's search carries the page's facets
+    assert len(searches.take()) == 5
+    again = _page(app, "kent-page")
+    calls = searches.take()
+    assert len(calls) == 3
+    listing = [c for c in calls if "dataset_type" in (c.get("facet.field") or [])]
+    assert len(listing) == 1 and "vocab_validation_status" in listing[0]["facet.field"]
+    assert _blocks(again) == _blocks(first)
+    # the page's facets feed its blocks, not the sidebar
+    sidebar = again.find(id="search-facets")
+    assert sidebar is not None and "Validation status" not in sidebar.text
+    assert sidebar.find(attrs={"href": lambda h: h and "dataset_type=" in h}) is None
 
-    def counting(model_: Any) -> Any:
-        query = original(model_)
-        run = query.run
 
-        def run_counted(q: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-            calls.append(q)
-            return run(q, *args, **kwargs)
+def test_filtered_list_keeps_the_consortiums_totals(
+    app: Any, consortium: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    usual = _page(app, "kent-page")
+    searches = SearchCounter(monkeypatch)
+    filtered = _page(app, "kent-page?q=pattern")
+    # the filtered list's facets cover only its hits: the blocks make one light search of
+    # their own (the overdue datasets are cached from the usual view)
+    assert len(searches.take()) == 4
+    assert _blocks(filtered) == _blocks(usual)
+    listed = filtered.select(".dataset-list .dataset-heading a")
+    assert [a.text.strip() for a in listed] == ["Pattern: target warm-home help with shared data"]
+    # the second page of the list is no longer the newest: the same again
+    assert _blocks(_page(app, "kent-page?page=2")) == _blocks(usual)
 
-        query.run = run_counted
-        return query
 
-    search.query_for = counting
+def test_overdue_datasets_follow_changes_and_visibility(app: Any, consortium: Any) -> None:
+    overdue = _page(app, "kent-page").find(class_="publicservices-overdue").text
+    assert "Private late returns" not in overdue
+    member = _page(app, "kent-page", consortium["member"])
+    assert "Private late returns" in member.find(class_="publicservices-overdue").text
+    # an update changes the newest dataset: the cached overdue list is not reused
+    sysadmin = factories.Sysadmin()
+    patch = {"user": sysadmin["name"]}
+    call_action("package_patch", patch, id="kent-fuel-poverty-risk", modified="2017-01-01")
     try:
-        result = page_data.publications(consortium["org"], user="")
+        overdue = _page(app, "kent-page").find(class_="publicservices-overdue").text
+        assert "Fuel poverty risk by ward" in overdue
     finally:
-        search.query_for = original
-    # one for the publications (with the dataset_type facet), one for the overdue datasets;
-    # neither grows with the consortium's size
-    assert len(calls) == 2
+        call_action(
+            "package_patch",
+            {"user": sysadmin["name"]},
+            id="kent-fuel-poverty-risk",
+            modified=dt.date.today().isoformat(),
+        )
+    assert (
+        "Fuel poverty risk by ward"
+        not in _page(app, "kent-page").find(class_="publicservices-overdue").text
+    )
+
+
+def test_page_data_searches_stay_small(consortium: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ckanext.publicservices.consortium import page as page_data
+
+    page_data._overdue_cache.clear()
+    searches = SearchCounter(monkeypatch)
+    result = page_data.publications(consortium["org"], user="")
+    calls = searches.take()
+    # its own light search (no list to reuse here) and, on first sight, the next due date and
+    # the overdue datasets; none grows with the consortium's size
+    assert len(calls) == 3
     assert all(int(q["rows"]) <= 16 for q in calls)  # CKAN asks for one more row
     assert "dataset_type" in calls[0]["facet.field"]
     assert result["count"] == 4
     assert [o["name"] for o in result["overdue"]] == ["kent-energy-referrals"]
+    assert page_data.publications(consortium["org"], user="") == result
+    assert len(searches.take()) == 1
+    # once the next dataset falls due, the overdue datasets are searched again
+    later = dt.datetime.utcnow() + dt.timedelta(days=400)
+    page_data.publications(consortium["org"], user="", now=later)
+    assert len(searches.take()) == 3
 
 
 def test_page_data_sql_does_not_grow_with_the_datasets(consortium: Any) -> None:
@@ -212,6 +304,7 @@ def test_page_data_sql_does_not_grow_with_the_datasets(consortium: Any) -> None:
 
     def sql_for_page() -> int:
         statements.clear()
+        page_data._overdue_cache.clear()  # the same searches each time
         sa.event.listen(engine, "before_cursor_execute", count)
         try:
             page_data.publications(consortium["org"], user="")

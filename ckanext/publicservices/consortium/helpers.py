@@ -41,8 +41,14 @@ def publicservices_consortium_frequency_label(value: Any) -> str:
     return term.label if term else (value or "")
 
 
-def publicservices_consortium_publications(org: dict[str, Any]) -> dict[str, Any]:
-    return page.publications(org)
+def publicservices_consortium_publications(
+    org: dict[str, Any], listing: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    return page.publications(org, listing=listing)
+
+
+def publicservices_consortium_sidebar_facets(facet_titles: dict[str, Any]) -> dict[str, Any]:
+    return page.sidebar_facets(facet_titles)
 
 
 def publicservices_consortium_form_defaults(
@@ -71,6 +77,7 @@ __all__ = [
     "publicservices_consortium_services",
     "publicservices_consortium_frequency_label",
     "publicservices_consortium_publications",
+    "publicservices_consortium_sidebar_facets",
     "publicservices_consortium_form_defaults",
     "publicservices_consortium_form_rows",
 ]
