@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# BENCH_RESULTS: write a trial run's figures elsewhere (e.g. on a busy machine)
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "bench" / "results")
 BASE_INI = ROOT / "test.ini"
 CORPUS_SIZES = (1000, 5000)
 LOADERS = 2  # one per core
@@ -75,10 +76,10 @@ def _ckan(ini: Path, *args: str) -> subprocess.Popen:
     )
 
 
-def ensure_corpus(n: int) -> dict[str, object]:
-    """Bring the corpus to ``n`` datasets (idempotent); record the load rate in corpus.json."""
+def _seed(n: int, *options: str) -> tuple[int, float, list[str]]:
+    """``bench-seed --datasets n`` with LOADERS processes: created, seconds, stderr lines."""
     ini = variant_ini("loader")
-    first = _ckan(ini, "publicservices", "bench-seed", "--datasets", "0")
+    first = _ckan(ini, "publicservices", "bench-seed", "--datasets", "0", *options)
     out, err = first.communicate()
     if first.returncode:
         raise RuntimeError(f"bench-seed (organisations) failed:\n{out}{err[-4000:]}")
@@ -93,17 +94,40 @@ def ensure_corpus(n: int) -> dict[str, object]:
             "--fast",
             "--shard",
             f"{k}/{LOADERS}",
+            *options,
         )
         for k in range(LOADERS)
     ]
     created = 0
+    lines: list[str] = []
     for proc in procs:
         out, err = proc.communicate()
         if proc.returncode:
             raise RuntimeError(f"bench-seed failed:\n{out}{err[-4000:]}")
         created += int(out.split("created ", 1)[1].split()[0])
-        missing = [ln for ln in err.splitlines() if ln.startswith("fields not in")]
-    elapsed = time.perf_counter() - started
+        lines += err.splitlines()
+    return created, time.perf_counter() - started, lines
+
+
+def load_one_org(n: int) -> tuple[int, float]:
+    """Load one organisation with ``n`` datasets beside the corpus (BM-5's consortium page)."""
+    created, seconds, _lines = _seed(n, "--one-organisation")
+    return created, seconds
+
+
+def remove_one_org() -> str:
+    """Purge that organisation again, so the corpus is as the other benchmarks expect it."""
+    proc = _ckan(variant_ini("loader"), "publicservices", "bench-seed", "--remove-one-organisation")
+    out, err = proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"bench-seed --remove-one-organisation failed:\n{out}{err[-4000:]}")
+    return out.strip()
+
+
+def ensure_corpus(n: int) -> dict[str, object]:
+    """Bring the corpus to ``n`` datasets (idempotent); record the load rate in corpus.json."""
+    created, elapsed, lines = _seed(n)
+    missing = [ln for ln in lines if ln.startswith("fields not in")]
     record = {
         "size": n,
         "created": created,

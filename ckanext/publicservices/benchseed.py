@@ -6,6 +6,10 @@ each with a ``size``, every service-redesign field filled (the repeating ``user_
 ``service_outcomes`` too) and 5 tags. Dataset *i* depends only on the seed and *i*, so a corpus
 extended from 1,000 to 5,000 datasets equals one loaded at 5,000 in one go.
 
+``--one-organisation`` loads the same datasets into one organisation instead
+(``bench-consortium-1k``, datasets ``benchorg-NNNNN``) for BM-5's consortium page at 1,000
+datasets; ``--remove-one-organisation`` purges it again, so the corpus stays as it was.
+
 Fields the active scheming schema does not declare are dropped (and reported by
 :func:`missing_fields`) rather than failing the load: the generator follows the shared field
 contract, and the schema decides what is stored.
@@ -24,6 +28,11 @@ NAME_PREFIX = "bench-"
 ORG_PREFIX = "bench-consortium-"
 ORG_COUNT = 10
 DEFAULT_SEED = 20171001  # the stimulus fund's start: any fixed value will do
+# BM-5's consortium page at 1,000 datasets: one more organisation holding every dataset of its
+# own series (``benchorg-NNNNN``, not matched by the corpus's ``bench-%``), loaded beside the
+# corpus only while that case runs
+ONE_ORG = "bench-consortium-1k"
+ONE_ORG_PREFIX = "benchorg-"
 RESOURCES_PER_DATASET = 5
 TAGS_PER_DATASET = 5
 
@@ -105,6 +114,10 @@ def dataset_name(i: int) -> str:
     return f"{NAME_PREFIX}{i:05d}"
 
 
+def one_org_dataset_name(i: int) -> str:
+    return f"{ONE_ORG_PREFIX}{i:05d}"
+
+
 def org_name(j: int) -> str:
     return f"{ORG_PREFIX}{j + 1:02d}"
 
@@ -148,6 +161,12 @@ def organisation_dict(j: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
         "default_frequency": EU.format("frequency", "ANNUAL"),
         "default_la_service": [LGSL.format(s) for s in services],
     }
+
+
+def one_org_dict(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    data = organisation_dict(0, seed)
+    data.update(name=ONE_ORG, title=f"{data['title']} (one organisation, 1,000 datasets)")
+    return data
 
 
 def dataset_dict(i: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
@@ -323,10 +342,16 @@ def fitted_dataset(
     seed: int = DEFAULT_SEED,
     extras: bool = False,
     fields: tuple[list[str], list[str]] | None | str = AUTO,
+    one_org: bool = False,
 ) -> dict[str, Any]:
-    """Dataset *i* fitted to ``fields`` (``AUTO``: the active schema; None: stock CKAN)."""
+    """Dataset *i* fitted to ``fields`` (``AUTO``: the active schema; None: stock CKAN).
+
+    ``one_org``: the same content as corpus dataset *i*, named and owned for :data:`ONE_ORG`.
+    """
     fields = schema_fields() if fields == AUTO else fields
     data = dataset_dict(i, seed)
+    if one_org:
+        data.update(name=one_org_dataset_name(i), owner_org=ONE_ORG)
     ds_fields, res_fields = fields if fields else (None, None)
     out = fit(data, ds_fields, CORE_DATASET_KEYS, extras)
     out["resources"] = [fit_resource(r, res_fields) for r in data["resources"]]
@@ -391,12 +416,24 @@ def ensure_organisations(seed: int = DEFAULT_SEED, user: str = BENCH_USER) -> li
     return names
 
 
-def existing_datasets() -> set[str]:
+def ensure_one_org(seed: int = DEFAULT_SEED, user: str = BENCH_USER) -> str:
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    if model.Group.get(ONE_ORG) is None:
+        fields = org_schema_fields()
+        tk.get_action("organization_create")(
+            context(user), fit(one_org_dict(seed), fields, CORE_GROUP_KEYS, extras=fields is None)
+        )
+    return ONE_ORG
+
+
+def existing_datasets(prefix: str = NAME_PREFIX) -> set[str]:
     from ckan import model
 
     rows = (
         model.Session.query(model.Package.name)
-        .filter(model.Package.name.like(f"{NAME_PREFIX}%"))
+        .filter(model.Package.name.like(f"{prefix}%"))
         .filter(model.Package.state == "active")
     )
     return {name for (name,) in rows}
@@ -409,8 +446,12 @@ def seed_corpus(
     progress: Callable[[int, int, float], None] | None = None,
     shard: tuple[int, int] = (0, 1),
     fast: bool = False,
+    one_org: bool = False,
 ) -> dict[str, Any]:
     """Create the datasets ``1..n`` that do not exist yet; returns counts and the load rate.
+
+    ``one_org``: the datasets of :data:`ONE_ORG` instead of the corpus's (see
+    :func:`fitted_dataset`).
 
     ``shard=(k, m)`` creates only the datasets with ``i % m == k``, so that m processes can load
     one corpus side by side (create the organisations first, with ``n=0``). ``fast`` still
@@ -424,10 +465,13 @@ def seed_corpus(
 
     ensure_sysadmin(user)
     ensure_organisations(seed, user)
+    if one_org:
+        ensure_one_org(seed, user)
     fields = schema_fields()
-    have = existing_datasets()
+    name_of = one_org_dataset_name if one_org else dataset_name
+    have = existing_datasets(ONE_ORG_PREFIX if one_org else NAME_PREFIX)
     k_shard, m_shard = shard
-    todo = [i for i in range(1, n + 1) if dataset_name(i) not in have and i % m_shard == k_shard]
+    todo = [i for i in range(1, n + 1) if name_of(i) not in have and i % m_shard == k_shard]
     create = tk.get_action("package_create")
     started = time.perf_counter()
     ids: list[str] = []
@@ -435,7 +479,7 @@ def seed_corpus(
         ctx = context(user)
         if fast:
             ctx.update(defer_commit=True, return_id_only=True)
-        result = create(ctx, fitted_dataset(i, seed, fields=fields))
+        result = create(ctx, fitted_dataset(i, seed, fields=fields, one_org=one_org))
         ids.append(result if isinstance(result, str) else result["id"])
         # the action layer keeps every object in the session's identity map otherwise
         if k % 50 == 0 or k == len(todo):
@@ -460,7 +504,29 @@ def seed_corpus(
     }
 
 
+def remove_one_org(user: str = BENCH_USER) -> int:
+    """Purge :data:`ONE_ORG` and its datasets (database and index); returns how many."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+
+    ensure_sysadmin(user)
+    ids = [
+        ident
+        for (ident,) in model.Session.query(model.Package.id).filter(
+            model.Package.name.like(f"{ONE_ORG_PREFIX}%")
+        )
+    ]
+    purge = tk.get_action("dataset_purge")
+    for ident in ids:
+        purge(context(user), {"id": ident})
+    if model.Group.get(ONE_ORG) is not None:
+        tk.get_action("organization_purge")(context(user), {"id": ONE_ORG})
+    return len(ids)
+
+
 __all__ = [
+    "ONE_ORG",
+    "remove_one_org",
     "dataset_dict",
     "dataset_name",
     "ensure_organisations",

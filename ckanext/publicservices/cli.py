@@ -53,9 +53,27 @@ def seed(rows: int, seed_: int) -> None:
 @click.option(
     "--fast", is_flag=True, help="Commit every 50 datasets and index them in one batch at the end."
 )
-def bench_seed(count: int, seed: int | None, shard: str, fast: bool) -> None:
+@click.option(
+    "--one-organisation",
+    "one_org",
+    is_flag=True,
+    help="Put the datasets in one organisation (bench-consortium-1k, `benchorg-NNNNN`).",
+)
+@click.option(
+    "--remove-one-organisation",
+    "remove_one_org",
+    is_flag=True,
+    help="Purge that organisation and its datasets, then stop.",
+)
+def bench_seed(
+    count: int, seed: int | None, shard: str, fast: bool, one_org: bool, remove_one_org: bool
+) -> None:
     """Create or extend the deterministic benchmark corpus (10 consortia, `bench-NNNNN`)."""
     from ckanext.publicservices import benchseed
+
+    if remove_one_org:
+        click.echo(f"purged {benchseed.remove_one_org()} datasets of {benchseed.ONE_ORG}")
+        return
 
     try:
         k, m = (int(x) for x in shard.split("/"))
@@ -75,6 +93,7 @@ def bench_seed(count: int, seed: int | None, shard: str, fast: bool) -> None:
         progress=progress,
         shard=(k, m),
         fast=fast,
+        one_org=one_org,
     )
     if result["missing_fields"]:
         click.echo(

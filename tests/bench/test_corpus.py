@@ -63,3 +63,31 @@ def test_bench_seed_refuses_a_bad_shard(cli: Any) -> None:
     result = cli.invoke(ckan, ["publicservices", "bench-seed", "--shard", "2/2"])
     assert result.exit_code != 0
     assert "--shard" in result.output
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_one_organisation_is_loaded_beside_the_corpus_and_purged_again(cli: Any) -> None:
+    from ckan.tests.helpers import call_action
+
+    assert cli.invoke(ckan, ["publicservices", "bench-seed", "--datasets", "1"]).exit_code == 0
+    args = ["publicservices", "bench-seed", "--datasets", "3", "--fast", "--one-organisation"]
+    result = cli.invoke(ckan, args)
+    assert result.exit_code == 0, result.output
+    assert "created 3 datasets (0 existed)" in result.output
+    found = call_action(
+        "package_search", {"ignore_auth": True}, fq=f"organization:{benchseed.ONE_ORG}"
+    )
+    assert found["count"] == 3
+    assert {r["name"] for r in found["results"]} == {
+        "benchorg-00001",
+        "benchorg-00002",
+        "benchorg-00003",
+    }
+    # same content as the corpus's datasets, in one organisation
+    assert found["results"][0]["notes"] in {benchseed.dataset_dict(i)["notes"] for i in (1, 2, 3)}
+    result = cli.invoke(ckan, ["publicservices", "bench-seed", "--remove-one-organisation"])
+    assert result.exit_code == 0, result.output
+    assert f"purged 3 datasets of {benchseed.ONE_ORG}" in result.output
+    assert {n for (n,) in model.Session.query(model.Package.name)} == {"bench-00001"}
+    assert model.Group.get(benchseed.ONE_ORG) is None
+    assert call_action("package_search", {"ignore_auth": True}, q="")["count"] == 1
