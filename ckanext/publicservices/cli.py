@@ -156,4 +156,21 @@ def migrate_command(apply_: bool, assume_public_is_open: bool) -> None:
     click.echo(f"{changed} datasets to map, {unmapped} with values not mapped — {mode}")
 
 
+@publicservices.command("dcat-import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--org", "org", required=True, help="Organisation (name or id) to import into.")
+@click.option(
+    "--format",
+    "fmt",
+    default=None,
+    help="ttl, xml (RDF/XML), jsonld or nt (default: from the file name, else ttl).",
+)
+@click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
+def dcat_import(file: str, org: str, fmt: str | None, dry_run: bool) -> None:
+    """Create or update an organisation's datasets from a DCAT (RDF) file."""
+    from ckanext.publicservices.dcat import importer
+
+    raise SystemExit(importer.import_file(file, org, fmt, dry_run, echo=click.echo))
+
+
 __all__ = ["publicservices"]

@@ -1,4 +1,5 @@
 from ckanext.publicservices.consortium.actions import organization_create, organization_update
+from ckanext.publicservices.dcat.importer import publicservices_dcat_import
 from ckanext.publicservices.dcat.logic import (
     dcat_catalog_search,
     dcat_catalog_show,
@@ -15,6 +16,7 @@ __all__: list[str] = [
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",
+    "publicservices_dcat_import",
     "organization_create",
     "organization_update",
 ]
