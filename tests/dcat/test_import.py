@@ -229,6 +229,8 @@ def test_invalid_datasets_get_field_named_errors_and_the_rest_is_imported(
         ({"data": BILLION_LAUGHS, "format": "xml"}, "data", "DOCTYPE"),
         ({"data": "<x/>", "format": "exe"}, "format", "Unknown RDF format"),
         ({"format": "ttl"}, "data", "Missing value"),
+        ({"data": ["not", "text"], "format": "ttl"}, "data", "Missing value"),
+        ({"data": "<http://e/d> a <http://e/C> .", "dry_run": "maybe"}, "dry_run", "true or"),
         ({"data": "<http://e/d> <http://e/p> <http://e/o> .", "format": "nt"}, "data", "no dcat"),
     ],
 )

@@ -253,7 +253,18 @@ def _import_one(
         result.update(
             status="refused", errors={"dataset": ["Not authorised to write this dataset"]}
         )
+    except Exception:  # one dataset's failure must not lose the others' results
+        model.Session.rollback()
+        log.exception("DCAT import of %r into %s failed", result.get("title"), org.name)
+        result.update(status="invalid", errors={"dataset": ["Could not be imported (logged)"]})
     return result
+
+
+def _flag(data_dict: DataDict, key: str) -> bool:
+    try:
+        return bool(tk.asbool(data_dict.get(key, False)))
+    except ValueError:
+        raise tk.ValidationError({key: ["Must be true or false"]}) from None
 
 
 def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -285,14 +296,19 @@ def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[st
     tk.check_access("publicservices_dcat_import", context, {**data_dict, "owner_org": org.id})
     fmt = _format(data_dict)
     document = _document(data_dict)
-    dry_run = tk.asbool(data_dict.get("dry_run", False))
+    dry_run = _flag(data_dict, "dry_run")
+    private = _flag(data_dict, "private")
     try:
         parsed = parse_datasets(document, fmt)
     except RDFImportError as e:
         raise tk.ValidationError({"data": [str(e)]}) from None
+    except Exception:  # a profile's parse failing on an odd (but well-formed) graph
+        log.exception("DCAT import: the profiles could not map the document")
+        raise tk.ValidationError(
+            {"data": ["The RDF is well-formed but could not be mapped to datasets"]}
+        ) from None
     if not parsed:
         raise tk.ValidationError({"data": ["The document describes no dcat:Dataset"]})
-    private = tk.asbool(data_dict.get("private", False))
     results = [_import_one(context, p, org, dry_run, private) for p in parsed]
     counts = {
         key: sum(1 for r in results if r["status"] == key)
