@@ -140,13 +140,13 @@ def publications(
     """The consortium's publications grouped by type, validation results and overdue datasets.
 
     ``listing`` is what CKAN's organisation read view already searched for its list (``page``,
-    ``facet_titles``, ``query_error``). When that list is the unfiltered first page in the
-    default order (newest first), its results and facets give the recent publications and the
-    type and validation counts; otherwise one light search of our own does. Overdue datasets
-    come from a per-visitor cache that is valid while the visible datasets (their number and
-    the newest change) are the same and no further dataset has fallen due, so the usual page
-    costs no search beyond core's. Every search runs as the current user (private datasets
-    appear only to members).
+    ``facet_titles``, ``search_facets``, ``query_error``). When that list is the unfiltered
+    first page in the default order (newest first), its results and facets give the recent
+    publications and the type and validation counts; otherwise one light search of our own does.
+    Overdue datasets come from a per-visitor cache that is valid while the visible datasets
+    (their number and the newest change) are the same and no further dataset has fallen due, so
+    the usual page costs no search beyond core's. Every search runs as the current user
+    (private datasets appear only to members).
     """
     now = now or dt.datetime.utcnow()
     user = user if user is not None else _current_user()
