@@ -59,7 +59,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _ini(directory: Path, variant: str, per_page: int) -> Path:
+def _ini(directory: Path, variant: str, per_page: int, stock_plugins: str = STOCK_PLUGINS) -> Path:
     path = directory / f"catalog-{variant}-{per_page}.ini"
     lines = [
         "[app:main]",
@@ -68,7 +68,7 @@ def _ini(directory: Path, variant: str, per_page: int) -> Path:
         f"ckanext.dcat.datasets_per_page = {per_page}",
     ]
     if variant == "stock":
-        lines.append(f"ckan.plugins = {STOCK_PLUGINS}")
+        lines.append(f"ckan.plugins = {stock_plugins}")
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -122,7 +122,14 @@ def _compare(
 class Servers:
     """One gunicorn per variant for one per-page setting."""
 
-    def __init__(self, per_page: int, env: dict[str, str], tmp: Path, variants: list[str]) -> None:
+    def __init__(
+        self,
+        per_page: int,
+        env: dict[str, str],
+        tmp: Path,
+        variants: list[str],
+        stock_plugins: str = STOCK_PLUGINS,
+    ) -> None:
         from devstack.portal import start_web
 
         self.procs: dict[str, Any] = {}
@@ -131,7 +138,8 @@ class Servers:
             for v in variants:
                 port = _free_port()
                 log = tmp / f"bench-catalog-{v}-{per_page}.log"
-                self.procs[v] = start_web(_ini(tmp, v, per_page), env, port, log, workers=1)
+                ini = _ini(tmp, v, per_page, stock_plugins)
+                self.procs[v] = start_web(ini, env, port, log, workers=1)
                 self.base[v] = f"http://127.0.0.1:{port}"
         except BaseException:
             self.close()
