@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -45,6 +46,17 @@ COMPARED = (
     "temporal_coverage",
     "contact",
     "type",
+    # design patterns and learning resources
+    "problem",
+    "context",
+    "solution",
+    "consequences",
+    "examples",
+    "related_datasets",
+    "kind",
+    "audience",
+    "skills",
+    "format",
 )
 
 
@@ -94,6 +106,11 @@ def _dataset(sysadmin: dict[str, Any], org: dict[str, Any], name: str, **extra: 
     return call_action("package_create", {"user": sysadmin["name"]}, **data)
 
 
+def _create(sysadmin: dict[str, Any], **data: Any) -> dict[str, Any]:
+    # call_action's own ``context`` parameter would swallow the design pattern's field
+    return tk.get_action("package_create")({"user": sysadmin["name"]}, data)
+
+
 @pytest.fixture
 def portal() -> dict[str, Any]:
     sysadmin = factories.Sysadmin()
@@ -115,6 +132,39 @@ def portal() -> dict[str, Any]:
         "public": [
             _dataset(sysadmin, kent, "kent-fuel-poverty"),
             _dataset(sysadmin, kent, "kent-careers", la_service=["524"], area=["E08000017"]),
+        ],
+        "outputs": [
+            _create(
+                sysadmin,
+                type="design-pattern",
+                name="kent-pattern",
+                title="Find households at risk before winter",
+                notes="A design pattern.",
+                owner_org=kent["id"],
+                problem="Residents at risk are found too late.",
+                context="A county with health and housing data.",
+                solution="Join the data; visit the wards most at risk first.",
+                consequences="Earlier visits.",
+                examples=[{"name": "Kent", "url": "https://www.kent.gov.uk/", "description": "x"}],
+                related_datasets=["kent-fuel-poverty"],
+                la_service=["880"],
+                license_id="uk-ogl",
+            ),
+            _create(
+                sysadmin,
+                type="learning-resource",
+                name="kent-guide",
+                title="Guide to ward-level risk models",
+                notes="A learning resource.",
+                owner_org=kent["id"],
+                kind="guide",
+                audience=["council-officers", "data-practitioners"],
+                skills=["data ethics"],
+                format="document",
+                la_service=["880"],
+                license_id="uk-ogl",
+                resources=[{"url": "https://example.org/guide.pdf", "format": "PDF"}],
+            ),
         ],
         "private": _dataset(sysadmin, kent, "kent-secret", title="SECRET internal", private=True),
     }
@@ -147,7 +197,7 @@ def _comparable(dataset: dict[str, Any]) -> dict[str, Any]:
     out = {k: _unordered(dataset.get(k)) for k in COMPARED}
     out["tags"] = sorted(t["name"] for t in dataset.get("tags", []))
     out["resources"] = sorted(
-        (r["url"], r["name"], r["format"]) for r in dataset.get("resources", [])
+        (r["url"], r.get("name") or "", r.get("format") or "") for r in dataset.get("resources", [])
     )
     return out
 
@@ -160,12 +210,18 @@ def test_exported_catalog_imported_into_another_org_creates_equal_datasets(
 
     result = _import(app, portal["editor"], owner_org="doncaster", data=exported, format="ttl")
     out = result["result"]
-    assert (out["created"], out["updated"], out["invalid"]) == (2, 0, 0), out
+    assert (out["created"], out["updated"], out["invalid"]) == (4, 0, 0), out
     assert "SECRET" not in str(result)
 
     imported = _org_datasets(portal["doncaster"])
-    originals = sorted(portal["public"], key=lambda d: d["title"])
-    assert len(imported) == len(originals) == 2
+    originals = sorted(portal["public"] + portal["outputs"], key=lambda d: d["title"])
+    assert len(imported) == len(originals) == 4
+    assert sorted(d["type"] for d in imported) == [
+        "dataset",
+        "dataset",
+        "design-pattern",
+        "learning-resource",
+    ]
     for copy, original in zip(imported, originals, strict=True):
         mine, theirs = _comparable(copy), _comparable(original)
         for key in theirs:
@@ -183,18 +239,19 @@ def test_re_import_updates_instead_of_duplicating(app: Any, portal: dict[str, An
 
     changed = exported.replace("Households at risk", "Homes at risk")
     again = _import(app, portal["editor"], owner_org="doncaster", data=changed, format="xml")
-    assert (again["result"]["created"], again["result"]["updated"]) == (0, 2)
+    assert (again["result"]["created"], again["result"]["updated"]) == (0, 4)
     assert {d["id"] for d in again["result"]["datasets"]} == ids
     now = _org_datasets(portal["doncaster"])
-    assert len(now) == 2 and all(d["title"].startswith("Homes at risk") for d in now)
+    assert len(now) == 4
+    assert sum(d["title"].startswith("Homes at risk") for d in now) == 2
     # resources at the same URL are updated in place
     assert {r["id"] for d in now for r in d["resources"]} == resources
 
     # the organisation's own catalog re-imported into it matches its datasets too
     own = app.get("/organization/doncaster/catalog.ttl").body
     third = _import(app, portal["editor"], owner_org="doncaster", data=own, format="ttl")
-    assert (third["result"]["created"], third["result"]["updated"]) == (0, 2)
-    assert len(_org_datasets(portal["doncaster"])) == 2
+    assert (third["result"]["created"], third["result"]["updated"]) == (0, 4)
+    assert len(_org_datasets(portal["doncaster"])) == 4
 
     # dry run: says what would happen, writes nothing
     before = {d["id"]: d["metadata_modified"] for d in _org_datasets(portal["doncaster"])}
@@ -215,11 +272,11 @@ def test_invalid_datasets_get_field_named_errors_and_the_rest_is_imported(
     assert broken != exported
     result = _import(app, portal["editor"], owner_org="doncaster", data=broken, format="ttl")
     out = result["result"]
-    assert (out["created"], out["invalid"]) == (1, 1), out
+    assert (out["created"], out["invalid"]) == (3, 1), out
     (invalid,) = [d for d in out["datasets"] if d["status"] == "invalid"]
     assert "data_spectrum" in invalid["errors"]
     assert "wide-open" in str(invalid["errors"]["data_spectrum"])
-    assert len(_org_datasets(portal["doncaster"])) == 1
+    assert len(_org_datasets(portal["doncaster"])) == 3
 
 
 @pytest.mark.parametrize(
@@ -254,7 +311,7 @@ def test_uploaded_file_is_imported(app: Any, portal: dict[str, Any]) -> None:
         content_type="multipart/form-data",
         headers={"Authorization": portal["editor"]["token"]},
     )
-    assert response.json["result"]["created"] == 2
+    assert response.json["result"]["created"] == 4
 
 
 def test_non_members_and_plain_members_are_refused(app: Any, portal: dict[str, Any]) -> None:
@@ -287,13 +344,13 @@ def test_cli_imports_a_file_and_dry_run_writes_nothing(
 
     dry = CliRunner().invoke(publicservices, [*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert dry.output.count("would create:") == 2 and "nothing written" in dry.output
+    assert dry.output.count("would create:") == 4 and "nothing written" in dry.output
     assert _org_datasets(portal["doncaster"]) == []
 
     done = CliRunner().invoke(publicservices, args)
     assert done.exit_code == 0, done.output
-    assert "2 created, 0 updated, 0 not imported" in done.output
-    assert len(_org_datasets(portal["doncaster"])) == 2
+    assert "4 created, 0 updated, 0 not imported" in done.output
+    assert len(_org_datasets(portal["doncaster"])) == 4
 
     bad = tmp_path / "bad.ttl"
     bad.write_text("<http://e/d> <http://e/p> .")

@@ -171,3 +171,61 @@ def test_other_formats_round_trip_the_project_fields(fmt: str, original: dict) -
     parsed = _round_trip(copy.deepcopy(original), fmt)
     for field in ("la_service", "area", "data_use_pattern", "user_needs", "frequency"):
         assert _norm(parsed[field]) == _norm(original[field])
+
+
+def _design_pattern() -> dict[str, Any]:
+    ds = _dataset()
+    ds["type"] = "design-pattern"
+    ds["problem"] = "Residents at risk of fuel poverty are found too late."
+    ds["context"] = "A county council with health and housing data."
+    ds["solution"] = "Join health and energy performance data; visit the wards most at risk."
+    ds["consequences"] = "Earlier visits; the data sharing needs an agreement."
+    ds["examples"] = [
+        {"name": "Kent", "url": "https://www.kent.gov.uk/", "description": "Winter 2017 pilot"}
+    ]
+    ds["related_datasets"] = ["fuel-poverty-risk-0", "https://example.org/dataset/epc"]
+    return ds
+
+
+def _learning_resource() -> dict[str, Any]:
+    ds = _dataset()
+    ds["type"] = "learning-resource"
+    ds["kind"] = "guide"
+    ds["audience"] = ["council-officers", "service-designers"]
+    ds["skills"] = ["data ethics", "user research"]
+    ds["format"] = "document"
+    return ds
+
+
+TYPE_FIELDS = [
+    (_design_pattern, f)
+    for f in ("problem", "context", "solution", "consequences", "examples", "related_datasets")
+] + [(_learning_resource, f) for f in ("kind", "audience", "skills", "format")]
+
+
+@pytest.mark.parametrize(("make", "field"), TYPE_FIELDS)
+def test_design_pattern_and_learning_resource_fields_round_trip(make: Any, field: str) -> None:
+    original = make()
+    assert _norm(_round_trip(copy.deepcopy(original))[field]) == _norm(original[field])
+
+
+@pytest.mark.parametrize("dataset_type", ["dataset", "design-pattern", "learning-resource"])
+def test_vocabulary_choices_are_the_schema_choices(dataset_type: str) -> None:
+    from ckan.plugins import toolkit as tk
+
+    from ckanext.publicservices.dcat import vocab as ps_vocab
+
+    schema = tk.get_action("scheming_dataset_schema_show")({}, {"type": dataset_type})
+    compared = set()
+    for field in schema["dataset_fields"]:
+        for choice_field in ps_vocab.CHOICE_FIELDS:
+            if choice_field.field == field["field_name"] and "choices" in field:
+                codes = [c for c, _label in choice_field.values]
+                assert codes == [c["value"] for c in field["choices"]], field["field_name"]
+                compared.add(field["field_name"])
+    expected = {
+        "dataset": {"service_design_phase", "data_spectrum", "personal_data"},
+        "design-pattern": set(),
+        "learning-resource": {"kind", "audience", "format"},
+    }
+    assert expected[dataset_type] <= compared

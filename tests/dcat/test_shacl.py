@@ -140,3 +140,20 @@ def test_catalog_page_has_no_dcat_ap_3_violation() -> None:
     s.build_catalog({}, [complete_dataset(0), _minimal(1), _minimal(2, "design-pattern")])
     found = results(Graph() + s.g, "dcat-ap_3.0.0_shacl_shapes.ttl")
     assert [r for r in found if r[0] == "Violation"] == []
+
+
+def test_outputs_without_distributions_have_no_dcat_ap_3_violation() -> None:
+    pattern = _minimal(4, "design-pattern")
+    pattern["resources"] = []  # its licence is then stated on the dataset itself
+    pattern.update(
+        problem="Residents at risk are found too late.",
+        solution="Visit the wards most at risk first.",
+        examples=[{"name": "Kent", "url": "https://www.kent.gov.uk/", "description": "pilot"}],
+        related_datasets=["fuel-poverty-risk-0"],
+    )
+    guide = _minimal(5, "learning-resource")
+    guide.update(kind="guide", audience=["council-officers"], skills=["data ethics"])
+    graph = _dataset_graph(pattern, guide)
+    assert [
+        r for r in results(graph, "dcat-ap_3.0.0_shacl_shapes.ttl") if r[0] == "Violation"
+    ] == []

@@ -243,8 +243,11 @@ class PublicservicesProfile(RDFProfile):
                 g.add((dataset_ref, ps[f.prop], obj))
         for t in vocab.TEXT_FIELDS:
             value = dataset_dict.get(t.field)
-            if value not in (None, ""):
-                g.add((dataset_ref, ps[t.prop], Literal(str(value))))
+            if value in (None, ""):
+                continue
+            for text in _as_list(value) if t.multiple else [value]:
+                if text not in (None, ""):
+                    g.add((dataset_ref, ps[t.prop], Literal(str(text))))
         for r in vocab.RECORD_FIELDS:
             for item in _as_list(dataset_dict.get(r.field)):
                 if not isinstance(item, dict) or not any(item.get(s) for s, _, _ in r.subfields):
@@ -266,8 +269,15 @@ class PublicservicesProfile(RDFProfile):
 
         license_url = dataset_dict.get("license_url")
         license_ref = URIRef(license_url) if license_url else None
-        for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
+        distributions = list(g.objects(dataset_ref, DCAT.distribution))
+        for distribution in distributions:
             self._distribution(distribution, license_ref)
+        if license_ref is not None and not distributions:
+            # DCAT-AP puts licences on distributions; a dataset without any (a design pattern,
+            # a learning resource) states its own so that it is not lost
+            g.add((dataset_ref, DCT.license, license_ref))
+            if self._first_time(license_ref):
+                g.add((license_ref, RDF.type, DCT.LicenseDocument))
 
     def _first_time(self, node: Any) -> bool:
         """True the first time a node is described in this graph.
@@ -658,6 +668,11 @@ class PublicservicesProfile(RDFProfile):
             if codes:
                 dataset_dict[f.field] = sorted(codes) if f.multiple else codes[0]
         for t in vocab.TEXT_FIELDS:
+            if t.multiple:
+                texts = sorted(str(o) for o in g.objects(dataset_ref, ps[t.prop]))
+                if texts:
+                    dataset_dict[t.field] = texts
+                continue
             value = self._object_value(dataset_ref, ps[t.prop])
             if value:
                 dataset_dict[t.field] = value
@@ -717,8 +732,8 @@ class PublicservicesProfile(RDFProfile):
         register = _license_urls()
         if not dataset_dict.get("license_id"):
             # ckanext-dcat matches licence URIs exactly; http/https and a trailing slash differ
-            for distribution in g.objects(dataset_ref, DCAT.distribution):
-                lic = self._object(distribution, DCT.license)
+            for node in (*g.objects(dataset_ref, DCAT.distribution), dataset_ref):
+                lic = self._object(node, DCT.license)
                 if lic is not None and _url_key(str(lic)) in register:
                     dataset_dict["license_id"] = register[_url_key(str(lic))]
                     break

@@ -68,6 +68,7 @@ class TextField:
     prop: str
     label: str
     comment: str
+    multiple: bool = False  # a list of texts: one literal per value
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,60 @@ CHOICE_FIELDS: tuple[ChoiceField, ...] = (
         "UK Government Security Classification of the data.",
         (("OFFICIAL", "OFFICIAL"), ("OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE")),
     ),
+    # learning resources (the choices of schemas/learning_resource.yaml; a test keeps them equal)
+    ChoiceField(
+        "kind",
+        "learningResourceKind",
+        "LearningResourceKinds",
+        "kind-",
+        "learning resource kind",
+        "What sort of learning resource this is.",
+        (
+            ("canvas", "Canvas"),
+            ("checklist", "Checklist"),
+            ("guide", "Guide"),
+            ("persona", "Persona"),
+            ("journey-map", "Journey map"),
+            ("toolkit", "Toolkit"),
+            ("case-study", "Case study"),
+            ("report", "Report"),
+        ),
+    ),
+    ChoiceField(
+        "audience",
+        "audience",
+        "Audiences",
+        "audience-",
+        "audience",
+        "Who a learning resource is for.",
+        (
+            ("service-designers", "Service designers"),
+            ("council-officers", "Council officers and managers"),
+            ("data-practitioners", "Data analysts and engineers"),
+            ("policy-makers", "Policy makers"),
+            ("elected-members", "Elected members"),
+            ("innovators", "Innovators and service providers"),
+            ("citizens", "Citizens and community groups"),
+        ),
+        multiple=True,
+    ),
+    ChoiceField(
+        "format",
+        "learningResourceFormat",
+        "LearningResourceFormats",
+        "lr-format-",
+        "learning resource format",
+        "The form a learning resource takes.",
+        (
+            ("document", "Document"),
+            ("slides", "Slides"),
+            ("printable-template", "Printable template"),
+            ("spreadsheet", "Spreadsheet"),
+            ("video", "Video"),
+            ("web-page", "Web page"),
+            ("workshop", "Workshop material"),
+        ),
+    ),
 )
 
 TEXT_FIELDS: tuple[TextField, ...] = (
@@ -172,6 +227,31 @@ TEXT_FIELDS: tuple[TextField, ...] = (
         "funding programme",
         "The programme that funded the work the data comes from.",
     ),
+    # design patterns
+    TextField("problem", "problem", "problem", "The problem a design pattern solves."),
+    TextField("context", "patternContext", "context", "When and where a design pattern applies."),
+    TextField("solution", "solution", "solution", "What a design pattern says to do."),
+    TextField(
+        "consequences",
+        "consequences",
+        "consequences",
+        "What changes when a design pattern is used, good and bad.",
+    ),
+    TextField(
+        "related_datasets",
+        "relatedDataset",
+        "related dataset",
+        "A dataset (name or web address) a design pattern uses.",
+        multiple=True,
+    ),
+    # learning resources
+    TextField(
+        "skills",
+        "skill",
+        "skill",
+        "A skill a learning resource teaches or needs.",
+        multiple=True,
+    ),
 )
 
 RECORD_FIELDS: tuple[RecordField, ...] = (
@@ -190,6 +270,18 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
         "service outcome",
         "An outcome the service aims for and how it is measured.",
         (("outcome", "outcome", "outcome"), ("measure", "measure", "measure")),
+    ),
+    RecordField(
+        "examples",
+        "patternExample",
+        "PatternExample",
+        "pattern example",
+        "Where a design pattern has been used.",
+        (
+            ("name", "exampleName", "example name"),
+            ("url", "exampleUrl", "example web address"),
+            ("description", "exampleDescription", "example description"),
+        ),
     ),
 )
 
