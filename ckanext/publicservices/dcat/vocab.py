@@ -331,7 +331,8 @@ def definition_graph(ns_uri: str | None = None) -> Graph:
             Literal(
                 "Terms of ckanext-publicservices for dataset properties DCAT-AP does not cover: "
                 "service design phase, data use pattern, data spectrum, personal data class, "
-                "security classification, user needs and service outcomes.",
+                "security classification, user needs and service outcomes, and the parts of "
+                "design patterns and learning resources.",
                 lang="en",
             ),
         )
