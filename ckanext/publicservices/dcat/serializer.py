@@ -16,9 +16,12 @@ Differences from ckanext-dcat's ``RDFSerializer``/``RDFParser``:
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import json
 import re
+from collections.abc import Iterator
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -42,6 +45,24 @@ ALWAYS_PRIVATE_DATASET_FIELDS = frozenset({"creator_user_id"})
 ALWAYS_PRIVATE_RESOURCE_FIELDS = frozenset(
     {"validation_status", "validation_timestamp", "validation_error_count"}
 )
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a graph is built and written.
+
+    A catalog graph is hundreds of thousands of small objects without cycles; each full
+    collection walks all of them, so with the collector on, building cost grows with the graph
+    (measured: 3.0 → 4.3 ms per dataset from 100 to 1,600 datasets; flat with it paused).
+    Whatever the page left cyclic is collected once the collector runs again.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class PrivateDatasetError(tk.ObjectNotFound):
@@ -142,8 +163,9 @@ class PublicservicesSerializer(RDFSerializer):
         rdf_format = url_to_rdflib_format(_format or "xml")
         if rdf_format == "json-ld":  # compacted with a context: rdflib's JSON-LD processor
             return super().serialize_dataset(dataset_dict, _format, context)
-        self.graph_from_dataset(dataset_dict)
-        return writers.write(self.g, rdf_format)
+        with gc_paused():
+            self.graph_from_dataset(dataset_dict)
+            return writers.write(self.g, rdf_format)
 
     def build_catalog(
         self,
@@ -171,8 +193,9 @@ class PublicservicesSerializer(RDFSerializer):
         pagination_info: dict[str, Any] | None = None,
         catalog_ref: URIRef | None = None,
     ) -> str:
-        self.build_catalog(catalog_dict, dataset_dicts or [], catalog_ref, pagination_info)
-        return writers.write(self.g, url_to_rdflib_format(_format or "xml"))
+        with gc_paused():
+            self.build_catalog(catalog_dict, dataset_dicts or [], catalog_ref, pagination_info)
+            return writers.write(self.g, url_to_rdflib_format(_format or "xml"))
 
 
 # ------------------------------------------------------------------------------------------
@@ -286,6 +309,7 @@ __all__ = [
     "RDFImportError",
     "SafeRDFParser",
     "check_rdf_input",
+    "gc_paused",
     "parse_datasets",
     "profile_class",
     "public_view",
