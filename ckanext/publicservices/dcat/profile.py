@@ -108,11 +108,6 @@ def forget_consortia() -> None:
 _DESCRIBED: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
 
 
-def share_described(graph: Any, described: set[Any]) -> None:
-    """Let several graphs written into one document share their "already described" set."""
-    _DESCRIBED[graph] = described
-
-
 # ------------------------------------------------------------------------------------------
 
 
