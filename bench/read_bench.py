@@ -29,7 +29,7 @@ from ckanext.publicservices.benchseed import ONE_ORG
 NAME = "read"
 USES_CORPUS = True
 VARIANTS = ["stock", "project"]
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "60"))
 FACETS = [
     "organization",
     "dataset_type",
