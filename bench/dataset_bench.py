@@ -14,11 +14,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-import urllib.error
 from pathlib import Path
 from typing import Any
 
-from bench.catalog_bench import Servers, _api, _get, _stats
+from bench.catalog_bench import Servers, _api, _stats
 from bench.corpus import current_size
 from bench.interleave import write_result
 
@@ -42,15 +41,6 @@ def _ids(base: str, count: int) -> list[str]:
     return names[::step][:count]
 
 
-def _fetch(servers: Servers, variant: str, path: str, tmp: Path) -> tuple[float, int]:
-    try:
-        return _get(servers.base[variant] + path)
-    except urllib.error.HTTPError as exc:
-        log = tmp / f"bench-catalog-{variant}-100.log"
-        tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
-        raise RuntimeError(f"{variant} {path}: {exc}\n{tail}") from exc
-
-
 def main() -> int:
     size = current_size()
     if not size:
@@ -65,13 +55,13 @@ def main() -> int:
         ids = _ids(servers.base["candidate"], IDS)
         for v in VARIANTS:  # warm-up: templates, schemas, profile classes
             for path in PATHS.values():
-                _fetch(servers, v, path.format(id=ids[0]), tmp)
+                servers.get(v, path.format(id=ids[0]))
         for case, path in PATHS.items():
             samples: dict[str, list[tuple[float, int]]] = {v: [] for v in VARIANTS}
             for i, name in enumerate(ids):
                 order = VARIANTS if i % 2 == 0 else VARIANTS[::-1]
                 for v in order:
-                    samples[v].append(_fetch(servers, v, path.format(id=name), tmp))
+                    samples[v].append(servers.get(v, path.format(id=name)))
             stats[case] = {v: _stats(s) for v, s in samples.items()}
             ratio = round(
                 stats[case]["candidate"]["median_ms"] / stats[case]["stock"]["median_ms"], 3

@@ -319,6 +319,9 @@ def end_to_end(workdir: Path, rows: int) -> dict[str, Any]:
         code, rss_kb = (worker.stdout.strip().splitlines() or ["-1 0"])[-1].split()
         model.Session.remove()
         stored = vmodel.latest(res["id"], with_report=False) or {}
+        # later benchmarks share the database: leave nothing behind
+        tk.get_action("dataset_purge")(ctx(), {"id": pkg["id"]})
+        tk.get_action("organization_purge")(ctx(), {"id": org["id"]})
         return {
             "rows": rows,
             "columns": 8,
