@@ -107,6 +107,7 @@ def main() -> int:
         size,
         {
             "corpus_size": size,
+            "rounds": 1,  # each of the 200 datasets once per variant and path
             "ids": len(ids),
             "seconds": round(time.perf_counter() - started, 1),
             "cases": stats,
