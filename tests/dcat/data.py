@@ -126,3 +126,20 @@ def private_dataset(i: int = 0) -> dict[str, Any]:
 
 
 __all__ = ["KENT", "KENT_ID", "complete_dataset", "private_dataset"]
+
+
+def create_consortium(
+    sysadmin: dict[str, Any], name: str, lead: str, **fields: Any
+) -> dict[str, Any]:
+    """A consortium organisation created through the API (needs the test services)."""
+    from ckan.tests.helpers import call_action
+
+    return call_action(
+        "organization_create",
+        {"user": sysadmin["name"]},
+        name=name,
+        title=f"{name.title()} consortium",
+        kind="consortium",
+        lead_authority=lead,
+        **fields,
+    )

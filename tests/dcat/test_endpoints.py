@@ -11,6 +11,7 @@ from ckan.tests.helpers import call_action
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
+from tests.dcat.data import create_consortium
 from tests.dcat.test_shacl import results
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -21,15 +22,8 @@ FORMATS = {"ttl": "turtle", "xml": "xml", "rdf": "xml", "jsonld": "json-ld"}
 
 
 def _consortium(sysadmin: dict[str, Any], name: str, lead: str) -> dict[str, Any]:
-    return call_action(
-        "organization_create",
-        {"user": sysadmin["name"]},
-        name=name,
-        title=f"{name.title()} consortium",
-        kind="consortium",
-        lead_authority=lead,
-        partners=[{"name": "UsCreates", "role": "service design", "url": "https://uscreates.com"}],
-    )
+    partner = {"name": "UsCreates", "role": "service design", "url": "https://uscreates.com"}
+    return create_consortium(sysadmin, name, lead, partners=[partner])
 
 
 def _dataset(sysadmin: dict[str, Any], org: dict[str, Any], name: str, **extra: Any) -> dict:

@@ -15,6 +15,7 @@ from ckan.tests.helpers import call_action
 from click.testing import CliRunner
 
 from ckanext.publicservices.cli import publicservices
+from tests.dcat.data import create_consortium
 from tests.dcat.test_import_hostile import BILLION_LAUGHS
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -60,17 +61,6 @@ COMPARED = (
 )
 
 
-def _consortium(sysadmin: dict[str, Any], name: str, lead: str) -> dict[str, Any]:
-    return call_action(
-        "organization_create",
-        {"user": sysadmin["name"]},
-        name=name,
-        title=f"{name.title()} consortium",
-        kind="consortium",
-        lead_authority=lead,
-    )
-
-
 def _dataset(sysadmin: dict[str, Any], org: dict[str, Any], name: str, **extra: Any) -> dict:
     data: dict[str, Any] = {
         "name": name,
@@ -114,8 +104,8 @@ def _create(sysadmin: dict[str, Any], **data: Any) -> dict[str, Any]:
 @pytest.fixture
 def portal() -> dict[str, Any]:
     sysadmin = factories.Sysadmin()
-    kent = _consortium(sysadmin, "kent", "E10000016")
-    doncaster = _consortium(sysadmin, "doncaster", "E08000017")
+    kent = create_consortium(sysadmin, "kent", "E10000016")
+    doncaster = create_consortium(sysadmin, "doncaster", "E08000017")
     editor = factories.UserWithToken()
     call_action(
         "organization_member_create",
