@@ -53,11 +53,22 @@ def test_register_centre_points_come_from_mysociety_lat_long() -> None:
     assert vocab.council_centroid("S12000044") == vocab.council_centroid("S12000050")
 
 
-def test_implausible_county_points_are_withheld() -> None:
-    # the source puts Kent's centre in East London, ~50 km from its districts' points
-    assert vocab.council_centroid("E10000016") is None
-    # counties whose point agrees with their districts keep it
-    assert vocab.council_centroid("E10000003") is not None  # Cambridgeshire
+def test_implausible_county_points_are_derived_from_their_districts() -> None:
+    # the source puts Kent's centre in East London (0.0944 E, 51.5154 N), ~50 km from its
+    # districts' points; the register uses their area-weighted mean instead
+    lon, lat = vocab.council_centroid("E10000016")
+    assert lon > 0.4 and lat < 51.4  # not the source's point (0.094 E, 51.515 N)
+    # inside the span of Kent's twelve districts' centre points (Sevenoaks ... Thanet)
+    districts = [
+        (float(r["long"]), float(r["lat"]))
+        for r in vocab._read_csv(vocab._data("mysociety_uk_local_authorities.csv"))
+        if r["county-la"] == "KEN" and r["current-authority"] == "True"
+    ]
+    assert len(districts) == 12
+    assert min(p[0] for p in districts) < lon < max(p[0] for p in districts)
+    assert min(p[1] for p in districts) < lat < max(p[1] for p in districts)
+    # counties whose point agrees with their districts keep the source's point
+    assert vocab.council_centroid("E10000003") == (0.0698969059, 52.3304245511)  # Cambs
 
 
 def test_refreshed_register_keeps_centre_points(tmp_path: Path) -> None:
@@ -65,7 +76,7 @@ def test_refreshed_register_keeps_centre_points(tmp_path: Path) -> None:
     refresh.write(dict(vocab.councils()), str(path))
     reread = vocab._read_refreshed("council", str(path))
     assert reread[DONCASTER].centroid == vocab.council_centroid(DONCASTER)
-    assert reread["E10000016"].centroid is None
+    assert reread["E10000016"].centroid == vocab.council_centroid("E10000016")
 
 
 def test_council_location_has_a_wkt_centroid_and_no_invented_bbox() -> None:

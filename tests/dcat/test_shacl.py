@@ -24,7 +24,7 @@ DCT = Namespace("http://purl.org/dc/terms/")
 # Illustrative test input, NOT real boundaries: a made-up box around Waltham Forest's centre
 # point so that a council location can carry a dcat:bbox. Portals derive theirs from ONS data.
 ILLUSTRATIVE_EXTENTS = "gss_code,west,south,east,north\nE09000031,-0.06,51.55,0.03,51.65\n"
-# a council whose centre point the register has (Kent's is withheld as implausible)
+# the council the illustrative extents cover
 WALTHAM_FOREST = "E09000031"
 
 
@@ -85,8 +85,7 @@ def test_minimal_datasets_of_every_type_have_no_violation(dataset_type: str) -> 
     assert [r for r in found if r[0] == "Violation"] == []
 
 
-# Kent's centre point is withheld by the register (the source's is implausible), so these use a
-# consortium led by, and covering, a council the register does locate
+# a consortium led by, and covering, the council the illustrative extents cover
 WALTHAM_FOREST_CONSORTIUM = {
     **KENT,
     "id": "0b8b9f52-6a4e-4f0e-9d51-8c1b1b5a0031",

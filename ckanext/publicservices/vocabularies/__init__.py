@@ -325,49 +325,66 @@ def _point(longitude: str = "", latitude: str = "") -> tuple[float, float] | Non
     return (lon, lat)
 
 
-# An upper-tier council's point further than this from the mean of its districts' points is
-# taken as an error in the source (mySociety's file puts Kent's in East London and
-# Lancashire's in Northamptonshire) and not published: a wrong centroid is worse than none.
+# An upper-tier council's point further than this from its districts' points is taken as an
+# error in the source (mySociety's file puts Kent's in East London and Lancashire's in
+# Northamptonshire); such a council's centre is derived from its districts instead.
 MAX_COUNTY_POINT_KM = 25.0
 
 
-def _implausible_county_points(rows: list[dict[str, str]]) -> set[str]:
-    """Registry codes of current upper-tier councils whose point is far from their districts'."""
-    districts: dict[str, list[tuple[float, float]]] = {}
+def _area(row: dict[str, str]) -> float | None:
+    try:
+        area = float(row.get("area") or "")
+    except ValueError:
+        return None
+    return area if area > 0 else None
+
+
+def _county_points_from_districts(rows: list[dict[str, str]]) -> dict[str, tuple[float, float]]:
+    """Registry code → a derived centre, for current upper-tier councils whose own point is far
+    from their districts'.
+
+    The derived centre is the mean of the current districts' centre points weighted by their
+    areas (the centroid of the union of the districts, to within the flattening of degrees over
+    a county); a council with a district lacking its point or area gets none.
+    """
+    districts: dict[str, list[dict[str, str]]] = {}
     for r in rows:
-        point = _point(r.get("long", ""), r.get("lat", ""))
-        if r.get("county-la") and r.get("current-authority") == "True" and point:
-            districts.setdefault(r["county-la"], []).append(point)
-    wrong = set()
+        if r.get("county-la") and r.get("current-authority") == "True":
+            districts.setdefault(r["county-la"], []).append(r)
+    derived: dict[str, tuple[float, float]] = {}
     for r in rows:
-        points = districts.get(r["local-authority-code"])
-        point = _point(r.get("long", ""), r.get("lat", ""))
-        if not points or not point:
+        own = _point(r.get("long", ""), r.get("lat", ""))
+        parts = [
+            (_point(d.get("long", ""), d.get("lat", "")), _area(d))
+            for d in districts.get(r["local-authority-code"], [])
+        ]
+        if not own or not parts or any(p is None or a is None for p, a in parts):
             continue
-        lon = sum(p[0] for p in points) / len(points)
-        lat = sum(p[1] for p in points) / len(points)
+        total = sum(a for _p, a in parts)
+        lon = sum(p[0] * a for p, a in parts) / total
+        lat = sum(p[1] * a for p, a in parts) / total
         km = math.hypot(
-            (point[1] - lat) * 111.2, (point[0] - lon) * 111.2 * math.cos(math.radians(lat))
+            (own[1] - lat) * 111.2, (own[0] - lon) * 111.2 * math.cos(math.radians(lat))
         )
         if km > MAX_COUNTY_POINT_KM:
-            wrong.add(r["local-authority-code"])
-    return wrong
+            derived[r["local-authority-code"]] = (round(lon, 10), round(lat, 10))
+    return derived
 
 
 def councils_from_csv(path: str) -> dict[str, Term]:
     """Council terms from mySociety's uk_local_authorities.csv."""
     rows = _read_csv(path)
     by_registry = {r["local-authority-code"]: r["gss-code"] for r in rows}
-    wrong_points = _implausible_county_points(rows)
+    derived_points = _county_points_from_districts(rows)
     terms: dict[str, Term] = {}
     for r in sorted(rows, key=lambda r: r["gss-code"]):
         gss = r["gss-code"].strip()
         if not gss:  # Northern Irish councils abolished before GSS codes
             continue
         alt = tuple(dict.fromkeys(a.strip() for a in r["alt-names"].split(",") if a.strip()))
-        centroid = None
-        if r["local-authority-code"] not in wrong_points:
-            centroid = _point(r.get("long", ""), r.get("lat", ""))
+        centroid = derived_points.get(r["local-authority-code"]) or _point(
+            r.get("long", ""), r.get("lat", "")
+        )
         terms[gss] = Term(
             vocabulary="council",
             code=gss,
