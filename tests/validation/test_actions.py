@@ -30,6 +30,31 @@ def _dataset(publisher: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return call_action("package_create", _ctx(publisher["user"]), **payload)
 
 
+def _upload_csv(
+    publisher: dict[str, Any], ds: dict[str, Any], data: bytes, filename: str, **fields: Any
+) -> dict[str, Any]:
+    """A CSV resource uploaded to ``ds`` by the publisher."""
+    return call_action(
+        "resource_create",
+        _ctx(publisher["user"]),
+        package_id=ds["id"],
+        format="CSV",
+        upload=upload(data, filename),
+        **fields,
+    )
+
+
+def _stored_path(res: dict[str, Any]) -> str:
+    """Where the portal's storage keeps an uploaded resource's file."""
+    from ckan.lib import uploader
+
+    up = uploader.get_resource_uploader(dict(res))
+    storage = getattr(up, "storage", None)
+    return (
+        storage.full_path(up.get_path(res["id"])) if storage is not None else up.get_path(res["id"])
+    )
+
+
 def _queued() -> list[Any]:
     from ckan.lib import jobs as ckan_jobs
 
@@ -65,14 +90,7 @@ def test_standard_actions_are_public(app: Any) -> None:
 
 def test_create_marks_pending_and_enqueues_only(publisher: dict[str, Any]) -> None:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        name="footfall",
-        format="CSV",
-        upload=upload(VENUE_BAD.encode(), "footfall.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_BAD.encode(), "footfall.csv", name="footfall")
     assert res["validation_status"] == "pending"
     queued = _queued()
     assert [j.args for j in queued] == [[res["id"]]]
@@ -90,14 +108,7 @@ def test_create_marks_pending_and_enqueues_only(publisher: dict[str, Any]) -> No
 
 def test_job_report_history_and_fields(publisher: dict[str, Any], app: Any) -> None:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        name="footfall",
-        format="CSV",
-        upload=upload(VENUE_BAD.encode(), "footfall.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_BAD.encode(), "footfall.csv", name="footfall")
     before = model.Package.get(ds["id"]).metadata_modified
     jobs.validate_resource(res["id"])
     shown = call_action("resource_show", {"user": ""}, id=res["id"])
@@ -153,13 +164,7 @@ def test_job_report_history_and_fields(publisher: dict[str, Any], app: Any) -> N
 
 def test_rerun_requires_publisher(publisher: dict[str, Any], app: Any) -> None:
     ds = _dataset(publisher)
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(VENUE_GOOD.encode(), "x.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_GOOD.encode(), "x.csv")
     jobs.validate_resource(res["id"])
     other = factories.UserWithToken()
     with pytest.raises(tk.NotAuthorized):
@@ -177,13 +182,7 @@ def test_rerun_requires_publisher(publisher: dict[str, Any], app: Any) -> None:
 
 def _private_dataset_with_failed_file(publisher: dict[str, Any]) -> tuple[dict, dict]:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall", private=True)
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(VENUE_BAD.encode(), "x.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_BAD.encode(), "x.csv")
     jobs.validate_resource(res["id"])
     return ds, res
 
@@ -225,14 +224,7 @@ def test_gate_is_off_by_default(publisher: dict[str, Any]) -> None:
 
 def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        name="Footfall 2018",
-        format="CSV",
-        upload=upload(VENUE_GOOD.encode(), "footfall.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_GOOD.encode(), "footfall.csv", name="Footfall 2018")
     call_action(
         "resource_create",
         _ctx(publisher["user"]),
@@ -270,21 +262,9 @@ def test_datapackage(publisher: dict[str, Any], app: Any) -> None:
 
 
 def test_vanished_upload_and_hostile_file_end_in_error_reports(publisher: dict[str, Any]) -> None:
-    from ckan.lib import uploader
-
     ds = _dataset(publisher)
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(VENUE_GOOD.encode(), "gone.csv"),
-    )
-    up = uploader.get_resource_uploader(dict(res))
-    storage = getattr(up, "storage", None)
-    path = (
-        storage.full_path(up.get_path(res["id"])) if storage is not None else up.get_path(res["id"])
-    )
+    res = _upload_csv(publisher, ds, VENUE_GOOD.encode(), "gone.csv")
+    path = _stored_path(res)
     import os
 
     size_before = os.path.getsize(path)
@@ -294,20 +274,11 @@ def test_vanished_upload_and_hostile_file_end_in_error_reports(publisher: dict[s
     assert report["status"] == "error" and "missing from the portal's storage" in report["message"]
     assert call_action("resource_show", {"user": ""}, id=res["id"])["validation_status"] == "error"
     # an HTML page uploaded as CSV: error with the reason; the upload itself is left untouched
-    res2 = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(b"<!doctype html><html>login</html>", "page.csv"),
-    )
+    res2 = _upload_csv(publisher, ds, b"<!doctype html><html>login</html>", "page.csv")
     jobs.validate_resource(res2["id"])
     report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res2["id"])
     assert report["status"] == "error" and "web page" in report["message"]
-    up2 = uploader.get_resource_uploader(dict(res2))
-    st2 = getattr(up2, "storage", None)
-    path2 = st2.full_path(up2.get_path(res2["id"])) if st2 is not None else up2.get_path(res2["id"])
-    with open(path2, "rb") as fh:
+    with open(_stored_path(res2), "rb") as fh:
         assert fh.read() == b"<!doctype html><html>login</html>"
     assert size_before > 0
 
@@ -337,13 +308,7 @@ def test_stopped_job_is_recorded_as_error(publisher: dict[str, Any]) -> None:
     from ckanext.publicservices.validation import model as vmodel
 
     ds = _dataset(publisher)
-    res = call_action(
-        "resource_create",
-        _ctx(publisher["user"]),
-        package_id=ds["id"],
-        format="CSV",
-        upload=upload(VENUE_GOOD.encode(), "x.csv"),
-    )
+    res = _upload_csv(publisher, ds, VENUE_GOOD.encode(), "x.csv")
     report_id = vmodel.create(res["id"], ds["id"], status="running", job_id="job-1")
     model.Session.commit()
     job = types.SimpleNamespace(id="job-1", args=[res["id"]])
