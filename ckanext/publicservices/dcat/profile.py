@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import logging
 import re
 import time
 import weakref
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles import DCAT, DCT, FOAF, RDFProfile
+from ckanext.dcat.profiles import DCAT, DCT, FOAF, SPDX, RDFProfile
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -31,6 +32,9 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from ckanext.publicservices import vocabularies as vocab_api
 from ckanext.publicservices.dcat import geometry, vocab
+from ckanext.publicservices.dcat.writers import valid_iri
+
+log = logging.getLogger(__name__)
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
@@ -65,6 +69,56 @@ ATTRIBUTION = URIRef("http://purl.org/adms/licencetype/Attribution")
 UNKNOWN_IPR = URIRef("http://purl.org/adms/licencetype/UnknownIPR")
 EU_AVAILABILITY = "http://publications.europa.eu/resource/authority/planned-availability/"
 DCATAP = Namespace("http://data.europa.eu/r5r/")
+
+# SPDX checksum algorithms DCAT-AP names, by the length of their hex digest
+CHECKSUM_HEX_LENGTHS = {
+    "md5": 32,
+    "sha1": 40,
+    "sha224": 56,
+    "sha256": 64,
+    "sha384": 96,
+    "sha512": 128,
+}
+_ALGORITHM_BY_LENGTH = {n: algo for algo, n in CHECKSUM_HEX_LENGTHS.items()}
+SPDX_ALGORITHM = "http://spdx.org/rdf/terms#checksumAlgorithm_"
+_HEX = re.compile(r"[0-9A-Fa-f]+")
+# an IANA media type without its parameters (RFC 6838 names)
+_MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
+
+
+def checksum(value: Any, algorithm: Any = None) -> tuple[str, str] | None:
+    """(SPDX algorithm name, lower-case hex) of a stored hash, or None when it is not one.
+
+    CKAN stores an upload's hash as ``<algo>:<hex>`` (``sha256:…``); a plain hex digest takes
+    its algorithm from ``algorithm`` (a name or an SPDX IRI) or, failing that, from its length.
+    """
+    text = str(value or "").strip()
+    named = None
+    if ":" in text and not text.lower().startswith("http"):
+        named, text = text.split(":", 1)
+    elif algorithm:
+        named = str(algorithm).strip()
+        if named.startswith(SPDX_ALGORITHM):
+            named = named[len(SPDX_ALGORITHM) :]
+    if not _HEX.fullmatch(text):
+        return None
+    if named is None:
+        algo = _ALGORITHM_BY_LENGTH.get(len(text))
+    else:
+        algo = named.lower().replace("-", "").replace("_", "")
+    if algo is None or CHECKSUM_HEX_LENGTHS.get(algo) != len(text):
+        return None
+    return algo, text.lower()
+
+
+def media_type(value: str) -> str | None:
+    """The IANA ``type/subtype`` of a media type (parameters dropped), or None."""
+    text = str(value).split(";", 1)[0].strip().lower()
+    if text.startswith(IANA_MEDIA_TYPES):
+        text = text[len(IANA_MEDIA_TYPES) :]
+    return text if _MEDIA_TYPE.fullmatch(text) else None
+
 
 # ISO 639-1 → EU language authority table (DCAT-AP wants IRIs for dct:language)
 LANGUAGES = {"en": "ENG", "cy": "CYM", "gd": "GLA", "ga": "GLE"}
@@ -254,6 +308,17 @@ class PublicservicesProfile(RDFProfile):
                     if item.get(sub) not in (None, ""):
                         g.add((node, ps[local], Literal(str(item[sub]))))
 
+        if (dataset_ref, DCT.description, None) not in g:
+            # DCAT-AP makes dct:description mandatory; the schemas let a dataset be saved without
+            # one, so its title stands in (see the README, "DCAT")
+            g.add(
+                (
+                    dataset_ref,
+                    DCT.description,
+                    Literal(str(dataset_dict.get("title") or dataset_dict.get("name") or "")),
+                )
+            )
+
         kind = vocab.DATASET_TYPES.get(dataset_dict.get("type") or "dataset")
         if kind:
             concept = ps[kind[0]]
@@ -262,7 +327,7 @@ class PublicservicesProfile(RDFProfile):
             g.add((concept, SKOS.prefLabel, Literal(kind[1], lang="en")))
             g.add((concept, SKOS.inScheme, ps["DatasetTypes"]))
 
-        license_url = dataset_dict.get("license_url")
+        license_url = valid_iri(dataset_dict.get("license_url") or "")
         license_ref = URIRef(license_url) if license_url else None
         distributions = list(g.objects(dataset_ref, DCAT.distribution))
         for distribution in distributions:
@@ -515,30 +580,91 @@ class PublicservicesProfile(RDFProfile):
                 if self._first_time(node):
                     g.add((node, RDF.type, DCT.MediaTypeOrExtent))
         for media in found.get(DCAT.mediaType, ()):
-            if isinstance(media, Literal) and "/" in str(media):
-                g.remove((distribution, DCAT.mediaType, media))
-                uri = URIRef(IANA_MEDIA_TYPES + str(media).strip())
-                g.add((distribution, DCAT.mediaType, uri))
-                if self._first_time(uri):
-                    g.add((uri, RDF.type, DCT.MediaType))
+            # only IANA's registered form is a valid IRI (``text/csv; header=present`` is not)
+            g.remove((distribution, DCAT.mediaType, media))
+            g.remove((media, RDF.type, DCT.MediaType))
+            name = media_type(str(media))
+            if name is None:
+                log.info("DCAT: media type %r of %s left out", str(media)[:100], distribution)
+                continue
+            uri = URIRef(IANA_MEDIA_TYPES + name)
+            g.add((distribution, DCAT.mediaType, uri))
+            if self._first_time(uri):
+                g.add((uri, RDF.type, DCT.MediaType))
         for standard in found.get(DCT.conformsTo, ()):
             if self._first_time(standard):
                 g.add((standard, RDF.type, DCT.Standard))
         for lic in found.get(DCT.license, ()):
-            if not self._first_time(lic):
-                continue
-            g.add((lic, RDF.type, DCT.LicenseDocument))
-            if (lic, DCT.type, UNKNOWN_IPR) in g:
-                self._concept(UNKNOWN_IPR, "Unknown IPR", None)
+            self._license(distribution, lic)
+        for node in found.get(SPDX.checksum, ()):
+            self._checksum(distribution, node)
         for predicate in (DCAT.accessURL, DCAT.downloadURL):
             for url in found.get(predicate, ()):
-                g.add((url, RDF.type, RDFS.Resource))
+                fixed = valid_iri(str(url))
+                g.remove((distribution, predicate, url))
+                if fixed is None:
+                    log.info("DCAT: %s %r of %s left out", predicate, str(url)[:200], distribution)
+                    continue
+                g.add((distribution, predicate, URIRef(fixed)))
+                g.add((URIRef(fixed), RDF.type, RDFS.Resource))
+        if (distribution, DCAT.accessURL, None) not in g:
+            # mandatory; the resource's page on the portal leads to the data
+            g.add((distribution, DCAT.accessURL, distribution))
+            g.add((distribution, RDF.type, RDFS.Resource))
         if DCATAP.availability not in found:
             availability = default_availability()
             if availability:
                 uri = URIRef(EU_AVAILABILITY + availability)
                 g.add((distribution, DCATAP.availability, uri))
                 self._concept(uri, availability.title(), None)
+
+    def _license(self, distribution: URIRef, lic: Any) -> None:
+        """A licence as a dct:LicenseDocument: its IRI, or a node labelled with free text."""
+        g = self.g
+        if isinstance(lic, Literal):
+            # free text: never a subject IRI; a node of its own with the text as its label
+            unknown = (lic, DCT.type, UNKNOWN_IPR) in g
+            g.remove((distribution, DCT.license, lic))
+            g.remove((lic, None, None))
+            fixed = valid_iri(str(lic)) if str(lic).startswith(("http://", "https://")) else None
+            if fixed is None:
+                node: URIRef | BNode = BNode()
+                g.add((distribution, DCT.license, node))
+                g.add((node, RDF.type, DCT.LicenseDocument))
+                g.add((node, RDFS.label, Literal(str(lic))))
+                if unknown:
+                    g.add((node, DCT.type, UNKNOWN_IPR))
+                    self._concept(UNKNOWN_IPR, "Unknown IPR", None)
+                return
+            lic = URIRef(fixed)
+            g.add((distribution, DCT.license, lic))
+            if unknown:
+                g.add((lic, DCT.type, UNKNOWN_IPR))
+        if not self._first_time(lic):
+            return
+        g.add((lic, RDF.type, DCT.LicenseDocument))
+        if (lic, DCT.type, UNKNOWN_IPR) in g:
+            self._concept(UNKNOWN_IPR, "Unknown IPR", None)
+
+    def _checksum(self, distribution: URIRef, node: Any) -> None:
+        """spdx:Checksum with an algorithm and a bare lower-case hex value, or nothing."""
+        g = self.g
+        value = g.value(node, SPDX.checksumValue)
+        algorithm = g.value(node, SPDX.algorithm)
+        g.remove((node, None, None))
+        g.remove((distribution, SPDX.checksum, node))
+        found = checksum(value, algorithm)
+        if found is None:
+            log.info("DCAT: hash %r of %s is not a known digest; left out", value, distribution)
+            return
+        algo, hex_value = found
+        algo_ref = URIRef(SPDX_ALGORITHM + algo)
+        g.add((distribution, SPDX.checksum, node))
+        g.add((node, RDF.type, SPDX.Checksum))
+        g.add((node, SPDX.checksumValue, Literal(hex_value, datatype=XSD.hexBinary)))
+        g.add((node, SPDX.algorithm, algo_ref))
+        if self._first_time(algo_ref):
+            g.add((algo_ref, RDF.type, SPDX.ChecksumAlgorithm))
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         g = self.g
@@ -754,6 +880,22 @@ class PublicservicesProfile(RDFProfile):
             media = self._object(distribution, DCAT.mediaType)
             if isinstance(media, URIRef) and str(media).startswith(IANA_MEDIA_TYPES):
                 resource["mimetype"] = str(media)[len(IANA_MEDIA_TYPES) :]
+            lic = self._object(distribution, DCT.license)
+            if isinstance(lic, BNode):  # a free-text licence: its label is the text
+                label = self._object_value(lic, RDFS.label)
+                if label:
+                    resource["license"] = label
+                else:
+                    resource.pop("license", None)
+            node = self._object(distribution, SPDX.checksum)
+            if node is not None:
+                found = checksum(
+                    self._object_value(node, SPDX.checksumValue),
+                    self._object_value(node, SPDX.algorithm),
+                )
+                if found is not None:  # CKAN's own form, as uploads store it
+                    resource["hash"] = f"{found[0]}:{found[1]}"
+                    resource.pop("hash_algorithm", None)
         return dataset_dict
 
     def _set_field(self, dataset_dict: dict[str, Any], key: str, value: Any) -> None:

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import gc
 import json
+import logging
 import re
 from collections.abc import Iterator
 from importlib.metadata import entry_points
@@ -35,10 +36,12 @@ from ckanext.dcat.processors import (
 from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import url_to_rdflib_format
-from rdflib import Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 
 from ckanext.publicservices.dcat import profile as ps_profile
 from ckanext.publicservices.dcat import writers
+
+log = logging.getLogger(__name__)
 
 # Fields never written to RDF, whatever a schema says (internal bookkeeping).
 ALWAYS_PRIVATE_DATASET_FIELDS = frozenset({"creator_user_id"})
@@ -179,7 +182,16 @@ class PublicservicesSerializer(RDFSerializer):
         self.prime_consortia(public)
         ref = self.graph_from_catalog(catalog_dict, catalog_ref)
         for dataset_dict in public:
-            dataset_ref = self.graph_from_dataset(dataset_dict)
+            try:
+                dataset_ref = self.graph_from_dataset(dataset_dict)
+            except Exception:
+                # one dataset the profiles cannot describe must not take the page down with it
+                log.exception(
+                    "DCAT: dataset %s could not be serialised; left out of the catalog page",
+                    dataset_dict.get("id"),
+                )
+                _drop_dataset(self.g, dataset_dict)
+                continue
             self.g.add((ref, DCAT.dataset, dataset_ref))
         if pagination_info:
             self._add_pagination_triples(pagination_info)
@@ -196,6 +208,25 @@ class PublicservicesSerializer(RDFSerializer):
         with gc_paused():
             self.build_catalog(catalog_dict, dataset_dicts or [], catalog_ref, pagination_info)
             return writers.write(self.g, url_to_rdflib_format(_format or "xml"))
+
+
+def _drop_dataset(graph: Graph, dataset_dict: dict[str, Any]) -> None:
+    """Remove what a failed dataset left in the graph: its own triples, its distributions'
+    and the blank nodes only they reached (shared nodes such as concepts stay)."""
+    from ckanext.dcat.utils import dataset_uri
+
+    try:
+        dataset_ref = URIRef(dataset_uri(dataset_dict))
+    except Exception:
+        return
+    todo: list[Any] = [dataset_ref]
+    prefix = str(dataset_ref).rstrip("/") + "/"
+    while todo:
+        subject = todo.pop()
+        for _p, o in list(graph.predicate_objects(subject)):
+            if isinstance(o, BNode) or (isinstance(o, URIRef) and str(o).startswith(prefix)):
+                todo.append(o)
+        graph.remove((subject, None, None))
 
 
 # ------------------------------------------------------------------------------------------

@@ -8,19 +8,34 @@ document-local label. The output parses back to a graph isomorphic to the input 
 
 A graph these writers cannot express (an RDF/XML predicate with no valid XML name) raises
 :class:`Unwritable`; callers then fall back to rdflib.
+
+What is written is valid whatever the stored data holds, in every format alike (so that the three
+formats of one graph stay isomorphic, whichever parser reads them):
+
+* every IRI is made a valid absolute IRI (:func:`valid_iri`: surrounding whitespace trimmed,
+  spaces, controls and other characters IRIs forbid percent-encoded); a triple with an IRI that
+  cannot be made one (no scheme, a lone surrogate) or with a literal subject is left out and
+  logged;
+* characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) are
+  replaced by U+FFFD in literals; an invalid language tag is dropped;
+* the output is deterministic: subjects and objects are written in a canonical order (IRIs and
+  literals by their text, blank nodes by their content), so the same data gives the same bytes.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-__all__ = ["Unwritable", "jsonld", "rdfxml", "turtle", "write"]
+__all__ = ["Unwritable", "clean_graph", "jsonld", "rdfxml", "turtle", "valid_iri", "write"]
+
+log = logging.getLogger(__name__)
 
 Node = Any
 PredicateObjects = list[tuple[URIRef, Node]]
@@ -33,25 +48,179 @@ class Unwritable(ValueError):
     """The graph cannot be written in this format by these writers."""
 
 
+# ------------------------------------------------------------------------------------------
+# what may be written
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+# characters an IRI cannot hold as they are (RFC 3987: controls, space, the delimiters below,
+# non-characters); percent-encoded as UTF-8
+_IRI_FORBIDDEN = re.compile(
+    r'[\x00-\x20<>"{}|^`\\\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]|%(?![0-9A-Fa-f]{2})'
+)
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# characters XML 1.0 forbids (tab, LF and CR are allowed)
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*")
+
+
+def _percent(m: re.Match[str]) -> str:
+    return "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8"))
+
+
+def valid_iri(value: str) -> str | None:
+    """``value`` as a valid absolute IRI, or None when it cannot be made one.
+
+    Surrounding whitespace is trimmed; characters an IRI cannot hold (spaces, newlines, controls,
+    ``<>"{}|^`\\``, a ``%`` not starting an escape, a second ``#``) are percent-encoded. A value
+    without a scheme (a relative reference would resolve differently in every document) or with
+    a lone surrogate cannot be made one.
+    """
+    iri = str(value).strip(" \t\n\r\f\v")
+    if not _SCHEME.match(iri) or _SURROGATE.search(iri):
+        return None
+    iri = _IRI_FORBIDDEN.sub(_percent, iri)
+    hash_at = iri.find("#")
+    if hash_at >= 0 and "#" in iri[hash_at + 1 :]:
+        iri = iri[: hash_at + 1] + iri[hash_at + 1 :].replace("#", "%23")
+    return iri
+
+
+def _xml_safe(text: str) -> str:
+    return _XML_FORBIDDEN.sub("\ufffd", text)
+
+
+class _Cleaner:
+    """Maps terms to what may be written (None: the triple is left out); caches IRIs."""
+
+    def __init__(self) -> None:
+        self.iris: dict[str, URIRef | None] = {}
+
+    def iri(self, node: URIRef) -> URIRef | None:
+        try:
+            return self.iris[node]
+        except KeyError:
+            pass
+        fixed = valid_iri(node)
+        out = None if fixed is None else node if fixed == node else URIRef(fixed)
+        if out is None:
+            log.warning("RDF: left out a triple with an invalid IRI %r", str(node)[:200])
+        self.iris[node] = out
+        return out
+
+    def literal(self, o: Literal) -> Literal | None:
+        lang = o.language
+        datatype = o.datatype
+        text = str(o)
+        bad_text = _XML_FORBIDDEN.search(text) is not None
+        bad_lang = lang is not None and not _LANGUAGE_TAG.fullmatch(lang)
+        if datatype is not None and type(datatype) is URIRef:
+            datatype = self.iri(datatype)
+            if datatype is None:
+                return None
+        if not bad_text and not bad_lang and datatype is o.datatype:
+            return o
+        return Literal(
+            _xml_safe(text) if bad_text else text,
+            lang=None if bad_lang else lang,
+            datatype=datatype,
+        )
+
+    def triple(self, s: Node, p: Node, o: Node) -> tuple[Node, Node, Node] | None:
+        if type(s) is URIRef:
+            s = self.iri(s)
+        elif type(s) is not BNode:
+            log.warning("RDF: left out a triple whose subject is not a node: %r", s)
+            return None
+        p = self.iri(p) if type(p) is URIRef else None
+        kind = type(o)
+        if kind is URIRef:
+            o = self.iri(o)
+        elif kind is not BNode:
+            o = self.literal(o) if isinstance(o, Literal) else None
+        if s is None or p is None or o is None:
+            return None
+        return s, p, o
+
+
+def clean_triples(graph: Graph) -> Iterator[tuple[Node, Node, Node]]:
+    """The graph's triples as they may be written (see the module docstring)."""
+    cleaner = _Cleaner()
+    for s, p, o in graph:
+        t = cleaner.triple(s, p, o)
+        if t is not None:
+            yield t
+
+
+def clean_graph(graph: Graph) -> Graph:
+    """A copy of the graph with what may be written only (for rdflib's serialisers)."""
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=True, replace=True)
+    for t in clean_triples(graph):
+        out.add(t)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+
+
 class _Graph:
-    """The triples of a graph grouped by subject, in first-seen order."""
+    """The triples of a graph grouped by subject, in a canonical order."""
 
     def __init__(self, graph: Graph) -> None:
-        self.subjects: dict[Node, PredicateObjects] = {}
+        subjects: dict[Node, PredicateObjects] = {}
         refs: dict[BNode, int] = {}
-        subjects = self.subjects
-        for s, p, o in graph:
+        for s, p, o in clean_triples(graph):
             entry = subjects.get(s)
             if entry is None:
                 entry = subjects[s] = []
             entry.append((p, o))
             if type(o) is BNode:
                 refs[o] = refs.get(o, 0) + 1
+        self._bkeys: dict[BNode, str] = {}
+        self._subjects = subjects
+        # canonical order: rdf:type first, then predicate, then object (see _key)
+        for pos in subjects.values():
+            pos.sort(key=self._po_key)
+        self.subjects = {s: subjects[s] for s in sorted(subjects, key=self._key)}
         # written where they are referenced (once); everything else is written at the top
         self.inline = {b for b, n in refs.items() if n == 1}
         self.labels: dict[BNode, str] = {}
         self.written: set[Node] = set()
         self.namespaces = {str(ns): prefix for prefix, ns in graph.namespaces()}
+
+    def _bkey(self, node: BNode, stack: tuple[BNode, ...] = ()) -> str:
+        """A blank node's content as text: equal for nodes written alike."""
+        key = self._bkeys.get(node)
+        if key is not None:
+            return key
+        if node in stack:
+            return "@cycle"
+        inner = stack + (node,)
+        parts = []
+        for p, o in self._subjects.get(node, ()):
+            kind = type(o)
+            if kind is BNode:
+                parts.append(f"{p} [{self._bkey(o, inner)}]")
+            elif kind is URIRef:
+                parts.append(f"{p} <{o}>")
+            else:
+                parts.append(f"{p} {o!r}")
+        key = "\x00".join(sorted(parts))
+        if not stack:
+            self._bkeys[node] = key
+        return key
+
+    def _key(self, node: Node) -> tuple[int, str, str, str]:
+        kind = type(node)
+        if kind is URIRef:
+            return (0, node, "", "")
+        if kind is BNode:
+            return (1, self._bkey(node), "", "")
+        return (2, str(node), node.language or "", str(node.datatype or ""))
+
+    def _po_key(self, po: tuple[URIRef, Node]) -> tuple[bool, str, tuple[int, str, str, str]]:
+        return (str.__ne__(po[0], _RDF_TYPE), str(po[0]), self._key(po[1]))
 
     def label(self, node: BNode) -> str:
         label = self.labels.get(node)
@@ -71,8 +240,8 @@ class _Graph:
 
 
 def _sorted(pos: PredicateObjects) -> PredicateObjects:
-    # rdf:type first, then by predicate: stable and readable, like rdflib's writers
-    return sorted(pos, key=lambda po: (str.__ne__(po[0], _RDF_TYPE), str(po[0])))
+    # already in canonical order (rdf:type first, then predicate, then object)
+    return pos
 
 
 def _plain(datatype: URIRef | None) -> bool:
@@ -316,14 +485,28 @@ def jsonld(graph: Graph) -> str:
         return {"@value": str(o)}
 
     nodes = []
-    for subject, pos in g.subjects.items():
+
+    def node(subject: Node) -> None:
+        # a single-use blank node follows the node that refers to it, so that its label (given
+        # in writing order) does not depend on the order of blank nodes with equal content
+        g.written.add(subject)
         obj: dict[str, Any] = {"@id": ref(subject)}
-        for p, o in _sorted(pos):
+        children = []
+        for p, o in _sorted(g.subjects[subject]):
             if str.__eq__(p, _RDF_TYPE) and type(o) is not Literal:
                 obj.setdefault("@type", []).append(ref(o))
             else:
                 obj.setdefault(str(p), []).append(value(o))
+                if type(o) is BNode and o in g.inline and o in g.subjects:
+                    children.append(o)
         nodes.append(obj)
+        for child in children:
+            if child not in g.written:
+                node(child)
+
+    for subject in g.top_level():
+        if subject not in g.written:
+            node(subject)
     # no indent: only then does the json module use its C encoder (4x faster)
     return json.dumps(nodes, ensure_ascii=False)
 
@@ -344,4 +527,4 @@ def write(graph: Graph, rdf_format: str) -> str:
             return writer(graph)
         except Unwritable:
             pass
-    return graph.serialize(format=rdf_format)
+    return clean_graph(graph).serialize(format=rdf_format)
