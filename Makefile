@@ -1,22 +1,33 @@
 # ckanext-publicservices — the two commands: `make demo` and `make test`.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+# The exact versions installed (setup.py keeps ranges); CKAN's own version is taken from it.
+CONSTRAINTS ?= constraints/ckan-2.12.txt
+CKAN_PIN = $(shell sed -n 's/^ckan==//p' $(CONSTRAINTS))
 
-.PHONY: browser-tools config-reference install demo test test-project test-search-conformance bench lint format clean
+.PHONY: browser-tools config-reference constraints install demo test test-project test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
-# Re-installs when setup.py (the one place dependencies are pinned) changes.
-$(STAMP): setup.py
+# Re-installs when setup.py (ranges) or the constraints (exact versions) change. CKAN is installed
+# first and explicitly, as a portal has it: the suite's metadata does not require CKAN.
+$(STAMP): setup.py $(CONSTRAINTS)
 	@$(PYTHON) devstack/check_build_env.py
-	@echo "==> creating $(VENV) and installing the suite with its dependencies (a few minutes the first time)"
+	@test -n "$(CKAN_PIN)" || { echo "no ckan==VERSION line in $(CONSTRAINTS)" >&2; exit 1; }
+	@echo "==> creating $(VENV) with CKAN $(CKAN_PIN) and the suite (a few minutes the first time)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --progress-bar off -q --upgrade pip setuptools wheel
-	@$(PY) -m pip install --progress-bar off -e ".[dev]"
+	@$(PY) -m pip install --progress-bar off -c $(CONSTRAINTS) "ckan[requirements]==$(CKAN_PIN)"
+	@$(PY) -m pip install --progress-bar off -c $(CONSTRAINTS) -e ".[dev]"
 	@touch $(STAMP)
+
+# Rewrites the constraints from what the venv holds (after a deliberate upgrade of a dependency).
+constraints: install
+	@{ sed -n '/^#/p' $(CONSTRAINTS); $(PY) -m pip freeze --exclude-editable | grep -v '^#'; } \
+		> $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
 
 demo: install
 	@$(PY) -m devstack demo --port $(PORT)

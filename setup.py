@@ -1,14 +1,27 @@
-"""Packaging for ckanext-publicservices. Every dependency is pinned here and nowhere else."""
+"""Packaging for ckanext-publicservices.
 
+The suite installs into an existing CKAN portal, so CKAN itself is not a requirement (pip would
+replace the portal's CKAN, SQLAlchemy, rq, redis… with whatever it resolves): the plugin refuses
+an unsupported CKAN at start-up instead. Requirements are ranges, from the oldest version tested
+to the next major; the exact versions the devstack and CI install are in constraints/.
+"""
+
+import re
 from pathlib import Path
 
 from setuptools import find_namespace_packages, setup
 
+HERE = Path(__file__).resolve().parent
+VERSION = re.search(
+    r'^__version__ = "([^"]+)"',
+    (HERE / "ckanext" / "publicservices" / "__init__.py").read_text(encoding="utf-8"),
+    re.M,
+).group(1)
+
 RUNTIME = [
-    "ckan[requirements]==2.12.0",
-    "ckanext-scheming==3.1.0",
-    "ckanext-dcat==2.4.4",
-    "frictionless[excel,ods]==5.21.0",
+    "ckanext-scheming>=3.1.0,<4",
+    "ckanext-dcat>=2.4.4,<3",
+    "frictionless[excel,ods]>=5.21.0,<6",
     "requests>=2.31",
 ]
 
@@ -36,9 +49,9 @@ DEV = [
 
 setup(
     name="ckanext-publicservices",
-    version="0.1.0",
+    version=VERSION,
     description="CKAN plugins for open data in public-service redesign",
-    long_description=Path("README.md").read_text(encoding="utf-8"),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="AGPL-3.0-or-later",
     python_requires=">=3.10,<3.13",
