@@ -8,6 +8,7 @@ import io
 import json
 import socket
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -341,3 +342,21 @@ def test_tabular_formats() -> None:
     assert jobs.tabular_format({"format": "text/csv"}) == "csv"
     assert jobs.tabular_format({"format": "", "url": "https://x.org/a.xlsx?x=1"}) == "xlsx"
     assert jobs.tabular_format({"format": "PDF", "url": "https://x.org/a.csv"}) is None
+
+
+@pytest.mark.parametrize("path", ["/data.csv", "/slow-headers"])
+def test_fetch_deadline_cuts_off_a_trickling_server(path: str) -> None:
+    # one byte a second never trips the 5 s per-read timeout; the 2 s deadline must still hold
+    from tests.validation.slow_server import trickling_server
+
+    with trickling_server(interval=0.5) as base:
+        started = time.monotonic()
+        buf = io.BytesIO()
+        with pytest.raises(fetch.FetchRefused) as err:
+            fetch.fetch(
+                base + path, buf, max_bytes=100_000, timeout=5, deadline=2, allow_private=True
+            )
+        elapsed = time.monotonic() - started
+    assert "took longer than 2 seconds" in err.value.reason
+    assert 1.9 <= elapsed < 3.5, elapsed
+    assert len(buf.getvalue()) < 10  # a few trickled bytes at most, never the whole body

@@ -5,14 +5,19 @@ http(s), the host name is resolved and every address must be globally routable. 
 actually connects to is checked again (``_GuardedConnection``), so a DNS answer that changes
 between the check and the connection (rebinding) is refused too. Downloads are capped in size
 (Content-Length and the bytes actually read) and time (connect/read timeouts and an overall
-deadline). Environment proxies are ignored: they would hide the real destination.
+deadline). The per-read timeout alone cannot bound a download: a server that sends one byte
+every few seconds never trips it. A watchdog therefore shuts the fetch's sockets down when the
+overall deadline passes, which ends a blocked read at once, whatever phase it is in (connecting,
+headers, body). Environment proxies are ignored: they would hide the real destination.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import ipaddress
 import socket
+import threading
 import time
 from typing import IO, Any
 from urllib.parse import urljoin, urlparse
@@ -112,30 +117,68 @@ def _check_socket(sock: socket.socket, allow_private: bool) -> None:
         raise FetchRefused(f"refused: the connection went to {problem}")
 
 
-def _guarded(base: type, allow_private: bool) -> type:
+class Watchdog:
+    """Shuts down every socket of one fetch once ``seconds`` have passed (see the module doc)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def track(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _guarded(base: type, allow_private: bool, watchdog: Watchdog | None) -> type:
     class Guarded(base):  # type: ignore[misc, valid-type]
         def _new_conn(self) -> socket.socket:
             sock = super()._new_conn()
             _check_socket(sock, allow_private)
+            if watchdog is not None:
+                watchdog.track(sock)
             return sock
 
     return Guarded
 
 
 class GuardedAdapter(HTTPAdapter):
-    def __init__(self, allow_private: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, allow_private: bool = False, watchdog: Watchdog | None = None, **kwargs: Any
+    ) -> None:
         self.allow_private = allow_private
+        self.watchdog = watchdog
         super().__init__(max_retries=0, **kwargs)
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         allow = self.allow_private
+        watchdog = self.watchdog
 
         class HTTPPool(HTTPConnectionPool):
-            ConnectionCls = _guarded(urllib3.connection.HTTPConnection, allow)
+            ConnectionCls = _guarded(urllib3.connection.HTTPConnection, allow, watchdog)
 
         class HTTPSPool(HTTPSConnectionPool):
-            ConnectionCls = _guarded(urllib3.connection.HTTPSConnection, allow)
+            ConnectionCls = _guarded(urllib3.connection.HTTPSConnection, allow, watchdog)
 
         self.poolmanager.pool_classes_by_scheme = {"http": HTTPPool, "https": HTTPSPool}
 
@@ -169,13 +212,18 @@ def fetch(
     allow_private: bool = False,
 ) -> FetchResult:
     """Download ``url`` into ``out`` under the guards above; raise FetchRefused with a reason."""
+    watchdog = Watchdog(deadline)
     session = requests.Session()
     session.trust_env = False  # no environment proxies or .netrc credentials
-    adapter = GuardedAdapter(allow_private=allow_private)
+    adapter = GuardedAdapter(allow_private=allow_private, watchdog=watchdog)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     started = time.monotonic()
     current = url
+
+    def too_slow() -> FetchRefused:
+        return FetchRefused(f"the download took longer than {deadline:g} seconds", current)
+
     redirects: list[str] = []
     try:
         for _hop in range(MAX_REDIRECTS + 1):
@@ -184,22 +232,28 @@ def fetch(
             except FetchRefused as err:
                 err.url = current
                 raise
+            left = deadline - (time.monotonic() - started)
+            if watchdog.expired or left <= 0:
+                raise too_slow()
+            wait = max(0.001, min(timeout, left))
             try:
                 response = session.get(
                     current,
                     stream=True,
                     allow_redirects=False,
-                    timeout=(timeout, timeout),
+                    timeout=(wait, wait),
                     headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
                 )
             except FetchRefused as err:
                 err.url = current
                 raise
-            except requests.Timeout as err:
-                raise FetchRefused(
-                    f"the server did not answer within {timeout:g} seconds", current
-                ) from err
-            except requests.RequestException as err:
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+                if watchdog.expired:
+                    raise too_slow() from err
+                if isinstance(err, requests.Timeout):
+                    raise FetchRefused(
+                        f"the server did not answer within {wait:g} seconds", current
+                    ) from err
                 raise FetchRefused(
                     f"the link could not be fetched: {err.__class__.__name__}: {err}", current
                 ) from err
@@ -229,13 +283,16 @@ def fetch(
                             raise FetchRefused(
                                 f"the file is larger than the {_mb(max_bytes)} limit", current
                             )
-                        if time.monotonic() - started > deadline:
-                            raise FetchRefused(
-                                f"the download took longer than {deadline:g} seconds", current
-                            )
+                        if watchdog.expired or time.monotonic() - started > deadline:
+                            raise too_slow()
                         out.write(chunk)
-                except requests.RequestException as err:
+                except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
+                    if watchdog.expired:
+                        raise too_slow() from err
                     raise FetchRefused(f"the download failed: {err}", current) from err
+                # a socket shut by the watchdog reads as a clean end of a body without length
+                if watchdog.expired:
+                    raise too_slow()
                 return FetchResult(
                     url=url,
                     final_url=current,
@@ -245,4 +302,5 @@ def fetch(
                 )
         raise FetchRefused(f"more than {MAX_REDIRECTS} redirects", current)
     finally:
+        watchdog.cancel()
         session.close()
