@@ -15,6 +15,30 @@ from ckan.tests import helpers as test_helpers
 
 import ckanext.publicservices
 
+
+def _set_session_user(self: test_helpers.CKANTestApp, user_id: str | None) -> None:
+    """CKAN 2.12's ``app.set_session_user`` for CKAN 2.11's test app, which has none.
+
+    As on 2.12, later requests go through one client whose session holds the user (2.11 makes a
+    new client, without cookies, for every request).
+    """
+    from flask_login import FlaskLoginClient
+
+    class Client(test_helpers.CKANTestClient, FlaskLoginClient):
+        pass
+
+    client = Client(
+        self.flask_app,
+        test_helpers.CKANResponse,
+        use_cookies=True,
+        user=model.User.get(user_id) if user_id else None,
+    )
+    self.test_client = lambda use_cookies=True: client
+
+
+if not hasattr(test_helpers.CKANTestApp, "set_session_user"):  # CKAN 2.11
+    test_helpers.CKANTestApp.set_session_user = _set_session_user
+
 # The plugins' own tables, created by path as `ckan db upgrade -p NAME` would (the plugins may
 # not be loaded when the database is reset).
 PLUGIN_MIGRATIONS = [

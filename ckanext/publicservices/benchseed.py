@@ -460,8 +460,10 @@ def seed_corpus(
     request per dataset.
     """
     import ckan.plugins.toolkit as tk
-    from ckan import logic, model
+    from ckan import model
     from ckan.lib import search
+
+    from ckanext.publicservices import compat
 
     ensure_sysadmin(user)
     ensure_organisations(seed, user)
@@ -489,7 +491,7 @@ def seed_corpus(
             progress(k, len(todo), time.perf_counter() - started)
     if fast and ids:
         for k, ident in enumerate(ids, 1):
-            logic.index_update_package({"ignore_auth": True}, ident, True)
+            compat.index_update_package(ident, defer_commit=True)
             if k % 50 == 0:
                 model.Session.remove()
         search.commit()

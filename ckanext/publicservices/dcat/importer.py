@@ -33,6 +33,7 @@ from ckan.lib.navl.dictization_functions import DataError
 from ckan.types import Context, DataDict
 from ckanext.dcat.utils import catalog_uri
 
+from ckanext.publicservices import compat
 from ckanext.publicservices.dcat.serializer import (
     RDFImportError,
     max_import_bytes,
@@ -154,7 +155,7 @@ def _match(org: model.Group, identifier: str, uri: str) -> model.Package | None:
     )
     source = identifier or uri
     if source:
-        found = alive.filter(model.Package.extras[SOURCE_KEY].astext == source).first()
+        found = alive.filter(compat.package_extra_equals(SOURCE_KEY, source)).first()
         if found is not None:
             return found
     site = catalog_uri().rstrip("/") + "/dataset/"

@@ -12,6 +12,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.publicservices import compat
+
 # core fields whose schema is a list of records
 CORE_RECORD_LISTS = (
     "resources",
@@ -117,6 +119,9 @@ def check_shapes(data_dict: Any) -> None:
                             errors,
                             "resources",
                         )
+    mixed = tk._("expected a value, or a list of records (objects) only, not a mix of both.")
+    for key, messages in compat.core_input_errors(data_dict, mixed).items():
+        errors.setdefault(key, messages)
     if "tags" in errors:  # CKAN's ValidationError expects tag errors as [{"name": [...]}]
         errors["tags"] = [{"name": errors["tags"]}]
     if errors:

@@ -214,7 +214,9 @@ def set_resource_status(resource_id: str, status: str, error_count: int | None) 
     """Write the validation_* fields on the resource row only (no action: no activity, no
     metadata_modified bump, no new run), commit, and refresh the dataset's search document,
     which package_show serves as its cache."""
-    from ckan import logic, model
+    from ckan import model
+
+    from ckanext.publicservices import compat
 
     obj = model.Resource.get(resource_id)
     if obj is None:
@@ -234,7 +236,7 @@ def set_resource_status(resource_id: str, status: str, error_count: int | None) 
     package_id = obj.package_id
     model.Session.commit()
     try:
-        logic.index_update_package({"ignore_auth": True}, package_id)
+        compat.index_update_package(package_id)
     except Exception:  # the DB holds the truth; a stale index only delays the badge
         log.exception("could not re-index dataset %s after validation", package_id)
 

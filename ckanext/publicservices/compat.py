@@ -1,0 +1,80 @@
+"""What differs between CKAN 2.11 and 2.12, in one place.
+
+The suite supports CKAN's two maintained minor versions. Everything else in ``ckanext/`` is
+written against 2.12 and asks this module where 2.11 differs:
+
+- the search index update: 2.12 has ``ckan.logic.index_update_package``; 2.11 indexes the
+  unvalidated ``package_show`` as its own ``SynchronousSearchPlugin`` does;
+- dataset extras: a JSONB column on 2.12 (``.astext`` queries), ``package_extra`` rows on 2.11;
+- core input handling that crashes on 2.11 where 2.12 answers: navl's ``flatten_dict`` flattens any
+  list that starts with a record and raises ``DataError`` on a later non-record, whatever the
+  schema; ``boolean_validator`` calls ``.lower()`` on lists, numbers and objects;
+- templates that moved: 2.12's ``package/snippets/search_facets.html`` does not exist on 2.11;
+  ``organization/read.html`` names ``publicservices/compat/search_facets.html`` as the fallback
+  (CKAN's ``{% snippet %}`` renders the first template that exists), which renders 2.11's markup.
+
+Test-only differences (logging a test client in) live in ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan
+import ckan.model as model
+from ckan import logic
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+CKAN_VERSION = _minor(ckan.__version__)
+CKAN_2_12 = CKAN_VERSION >= (2, 12)
+
+
+def index_update_package(package_id: str, defer_commit: bool = False) -> None:
+    """Re-index one dataset as CKAN does after a change (no auth check, the search commit
+    deferred when asked)."""
+    if CKAN_2_12:
+        logic.index_update_package({"ignore_auth": True}, package_id, defer_commit)
+        return
+    from ckan.lib import search
+
+    context = {"ignore_auth": True, "validate": False, "use_cache": False}
+    pkg_dict = logic.get_action("package_show")(context, {"id": package_id})
+    search.index_for("Package").update_dict(pkg_dict, defer_commit)
+
+
+def package_extra_equals(key: str, value: str) -> Any:
+    """A query criterion: the dataset's extra ``key`` is ``value``."""
+    if CKAN_2_12:
+        return model.Package.extras[key].astext == value
+    extra = model.PackageExtra
+    return model.Package._extras.any((extra.key == key) & (extra.value == value))
+
+
+def _breaks_flattening(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_breaks_flattening(v) for v in value.values())
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return not all(isinstance(v, dict) for v in value) or any(
+            _breaks_flattening(v) for v in value
+        )
+    return False
+
+
+def core_input_errors(data_dict: dict[str, Any], message: str) -> dict[str, list[str]]:
+    """Field errors for input that CKAN 2.11's core would crash on; none on 2.12.
+
+    ``message`` is the error to give a field whose list mixes records and plain values. A
+    ``private`` that is neither text nor a boolean is read as 2.12's ``boolean_validator``
+    reads it (a number by its truth, anything else as false) instead of raising.
+    """
+    if CKAN_2_12:
+        return {}
+    private = data_dict.get("private")
+    if private is not None and not isinstance(private, (str, bool)):
+        data_dict["private"] = bool(private) if isinstance(private, int) else False
+    return {key: [message] for key, value in data_dict.items() if _breaks_flattening(value)}
