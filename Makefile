@@ -59,6 +59,14 @@ format: install
 clean:
 	rm -rf .devstack build dist *.egg-info
 
+# The suite's translatable strings (Python, templates, JS, scheming labels; see babel.cfg).
+.PHONY: i18n
+POT := ckanext/publicservices/i18n/ckanext-publicservices.pot
+i18n: install
+	@$(PY) -m babel.messages.frontend -q extract -F babel.cfg -k _ -k N_ -k gettext \
+		-k ngettext:1,2 -c TRANSLATORS: --sort-by-file --project ckanext-publicservices \
+		--version "$$($(PY) setup.py --version 2>/dev/null)" -o $(POT) .
+
 # README's configuration reference, regenerated from config_declaration.yaml
 config-reference: install
 	@$(PY) -m devstack.config_reference

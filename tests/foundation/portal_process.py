@@ -1,0 +1,70 @@
+"""Run a portal's `ckan` commands and `ckan run` as an administrator does, in any venv."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+
+from devstack.services import free_port, terminate
+
+
+def ckan_command(
+    ckan: Path, ini: Path, args: list[str], env: dict[str, str], cwd: Path, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ckan), "-c", str(ini), *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def sysadmin_token(ckan: Path, ini: Path, env: dict[str, str], cwd: Path) -> str:
+    """A new sysadmin's API token: CKAN accepts it in the Authorization header of page requests."""
+    name = f"admin-{uuid.uuid4().hex[:10]}"
+    for args in (
+        ["user", "add", name, f"email={name}@example.org", f"password={uuid.uuid4().hex}"],
+        ["sysadmin", "add", name],
+        ["user", "token", "add", name, "smoke"],
+    ):
+        done = ckan_command(ckan, ini, args, env, cwd)
+        assert done.returncode == 0, f"ckan {' '.join(args[:2])}: {done.stdout}{done.stderr}"
+    return done.stdout.strip().splitlines()[-1].strip()
+
+
+@contextlib.contextmanager
+def ckan_run(
+    ckan: Path, ini: Path, env: dict[str, str], cwd: Path, log: Path, timeout: float = 120
+) -> Iterator[str]:
+    """``ckan run`` (Werkzeug with its reloader, as documented) on a free port; its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port)],
+            env={**env, "CKAN_SITE_URL": base},
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # the reloader's child goes with it
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert proc.poll() is None, f"ckan run exited {proc.returncode}:\n{log.read_text()}"
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(f"{base}/api/3/action/status_show", timeout=10).ok:
+                    break
+            assert time.monotonic() < deadline, f"ckan run not serving:\n{log.read_text()}"
+            time.sleep(0.3)
+        yield base
+    finally:
+        terminate(proc)
