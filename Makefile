@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS ?= constraints/ckan-2.12.txt
 CKAN_PIN = $(shell sed -n 's/^ckan==//p' $(CONSTRAINTS))
 
-.PHONY: browser-tools config-reference constraints install demo test test-project test-search-conformance bench lint format clean
+.PHONY: browser-tools rdf-tools config-reference constraints install demo test test-project test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
@@ -36,11 +36,15 @@ demo: install
 browser-tools: install
 	@if [ "$$PUBLICSERVICES_SKIP_BROWSER" != "1" ]; then $(PY) -m devstack.browser; fi
 
+# rapper and serdi (Debian), the DCAT tests' independent RDF parsers: installed when missing.
+rdf-tools: install
+	@$(PY) -m devstack.rdftools
+
 # The whole suite: the project's tests, then CKAN's own search tests against the search service.
-test: browser-tools
+test: browser-tools rdf-tools
 	@$(PY) -m devstack test --suite all
 
-test-project: browser-tools
+test-project: browser-tools rdf-tools
 	@$(PY) -m devstack test --suite project $(ARGS)
 
 test-search-conformance: install

@@ -582,15 +582,15 @@ class PublicservicesProfile(RDFProfile):
         for media in found.get(DCAT.mediaType, ()):
             # only IANA's registered form is a valid IRI (``text/csv; header=present`` is not)
             g.remove((distribution, DCAT.mediaType, media))
-            g.remove((media, RDF.type, DCT.MediaType))
             name = media_type(str(media))
-            if name is None:
+            uri = URIRef(IANA_MEDIA_TYPES + name) if name else None
+            if uri != media:
+                g.remove((media, RDF.type, DCT.MediaType))
+            if uri is None:
                 log.info("DCAT: media type %r of %s left out", str(media)[:100], distribution)
                 continue
-            uri = URIRef(IANA_MEDIA_TYPES + name)
             g.add((distribution, DCAT.mediaType, uri))
-            if self._first_time(uri):
-                g.add((uri, RDF.type, DCT.MediaType))
+            g.add((uri, RDF.type, DCT.MediaType))
         for standard in found.get(DCT.conformsTo, ()):
             if self._first_time(standard):
                 g.add((standard, RDF.type, DCT.Standard))

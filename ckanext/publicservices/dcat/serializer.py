@@ -165,7 +165,10 @@ class PublicservicesSerializer(RDFSerializer):
         self.prime_consortia([dataset_dict])
         rdf_format = url_to_rdflib_format(_format or "xml")
         if rdf_format == "json-ld":  # compacted with a context: rdflib's JSON-LD processor
-            return super().serialize_dataset(dataset_dict, _format, context)
+            self.graph_from_dataset(dataset_dict)
+            return writers.clean_graph(self.g).serialize(
+                format="json-ld", auto_compact=True, context=context
+            )
         with gc_paused():
             self.graph_from_dataset(dataset_dict)
             return writers.write(self.g, rdf_format)
