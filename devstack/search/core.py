@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from . import functions
 from .index import Index, bits_mask
 from .query import (
     Bool,
@@ -159,7 +160,7 @@ class Core:
         wt = _one(params, "wt", "json")
         if wt not in ("json", None, ""):
             raise SolrError(400, f"Unsupported response writer wt={wt}; only json is supported")
-        for unsupported in ("bf", "boost", "bq"):
+        for unsupported in ("boost", "bq"):
             if _one(params, unsupported):
                 raise SolrError(
                     400, f"The '{unsupported}' parameter is not supported by this search service"
@@ -170,6 +171,7 @@ class Core:
         q_node = self._main_query(builder, params)
         fq_params = [f for f in params.get("fq", []) if f.strip()]
         need_score = any(f == "score" for f, _ in sort_spec) or "score" in fl
+        bf = self._boost_functions(params)
         with self.lock.read():
             idx = self.index
             result = idx.evaluate(q_node, need_score)
@@ -178,6 +180,8 @@ class Core:
                 bits &= self._filter(builder, fq, params)
             total = bits.bit_count()
             scores = result.dense(idx.next_docno) if need_score else None
+            if scores is not None and bf:
+                scores = scores + self._boost(idx, bf)
             ordered = self._sorted(idx, bits, scores, sort_spec, start + rows)
             page = ordered[start : start + rows]
             docs = [self._doc(idx, d, fl, scores) for d in page]
@@ -260,6 +264,43 @@ class Core:
             raise SolrError(400, str(exc)) from None
         raise SolrError(400, f"Unknown query parser '{def_type}'")
 
+    def _boost_functions(self, params: Params) -> list[tuple[Any, float]]:
+        """``bf``, which (as in Solr) only the dismax and edismax parsers apply."""
+        spec = _one(params, "bf")
+        if not spec or (_one(params, "defType") or "lucene").lower() not in ("dismax", "edismax"):
+            return []
+        try:
+            return functions.boosts(spec)
+        except (functions.FunctionError, ValueError) as exc:
+            raise SolrError(400, f"bf: {exc}") from None
+
+    def _boost(self, idx: Index, bf: list[tuple[Any, float]]) -> np.ndarray:
+        """The additive boost of every document: the weighted sum of the ``bf`` functions."""
+        total = np.zeros(idx.next_docno)
+        for func, weight in bf:
+            values = functions.evaluate(idx, func, self._known)
+            total += weight * np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+        return total
+
+    def _known(self, name: str) -> bool:
+        return self.schema.field(name) is not None
+
+    def _frange(self, fq: str) -> int | None:
+        """The documents of a ``{!frange …}`` filter, or None when ``fq`` is not one."""
+        local = _LOCAL_RE.match(fq)
+        if not local:
+            return None
+        pairs = _local_pairs(local.group(1))
+        if not pairs or pairs[0] != ("type", "frange"):
+            return None
+        idx = self.index
+        try:
+            keep = functions.frange(idx, dict(pairs), local.group(2), self._known)
+        except (functions.FunctionError, ValueError) as exc:
+            raise SolrError(400, f"frange: {exc}") from None
+        live = idx.evaluate(MatchAll(), False).bits
+        return functions.mask_bits(keep) & live
+
     def _filter(self, builder: QueryBuilder, fq: str, params: Params) -> int:
         """A filter query's documents, cached until the next write (filters are never scored)."""
         key = (fq, *(_one(params, p) or "" for p in ("df", "q.op", "qf", "mm", "tie")))
@@ -271,8 +312,10 @@ class Core:
             cached = self._filters.get(key)
         if cached is not None and "NOW" not in fq:
             return cached
-        node = self._parse(builder, fq, "lucene", params)
-        bits = self.index.evaluate(node, False).bits
+        bits = self._frange(fq)
+        if bits is None:
+            node = self._parse(builder, fq, "lucene", params)
+            bits = self.index.evaluate(node, False).bits
         with self._filters_lock:
             if self._filters_gen == gen and len(self._filters) < _FILTER_CACHE_SIZE:
                 self._filters[key] = bits
