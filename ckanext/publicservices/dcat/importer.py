@@ -34,6 +34,7 @@ from ckan.types import Context, DataDict
 from ckanext.dcat.utils import catalog_uri
 
 from ckanext.publicservices import compat
+from ckanext.publicservices.csrf import guard_action
 from ckanext.publicservices.dcat.serializer import (
     RDFImportError,
     max_import_bytes,
@@ -280,6 +281,7 @@ def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> di
     return {"success": True}
 
 
+@guard_action
 def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Create or update datasets of an organisation from a DCAT (RDF) document.
 

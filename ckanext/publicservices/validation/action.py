@@ -16,6 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.publicservices.csrf import guard_action
 from ckanext.publicservices.validation import jobs, settings, standards
 from ckanext.publicservices.validation import model as vmodel
 from ckanext.publicservices.validation import report as vreport
@@ -123,6 +124,7 @@ def publicservices_validation_history(
     return vmodel.history(res["id"], limit)
 
 
+@guard_action
 def publicservices_validation_run(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     """Queue a new validation run of a resource (publishers).
 
@@ -139,6 +141,7 @@ def publicservices_validation_run(context: Any, data_dict: dict[str, Any]) -> di
     return {"resource_id": res["id"], "status": "pending", "job_id": job_id}
 
 
+@guard_action
 def publicservices_validation_infer_schema(
     context: Any, data_dict: dict[str, Any]
 ) -> dict[str, Any]:

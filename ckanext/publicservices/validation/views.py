@@ -9,12 +9,15 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from flask import Blueprint, Response
 
+from ckanext.publicservices import csrf
 from ckanext.publicservices.validation import datapackage
 from ckanext.publicservices.validation import report as vreport
 
 __all__ = ["publicservices_validation"]
 
 publicservices_validation = Blueprint("publicservices_validation", __name__)
+# CKAN may have exempted these views from its CSRF check for the whole process (see csrf.py)
+publicservices_validation.before_request(csrf.check_view)
 
 
 def _context() -> dict[str, Any]:
