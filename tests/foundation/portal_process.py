@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg2
 import requests
 
 from devstack.services import free_port, terminate
@@ -68,3 +71,21 @@ def ckan_run(
         yield base
     finally:
         terminate(proc)
+
+
+@contextlib.contextmanager
+def fresh_database(name: str) -> Iterator[str]:
+    """A new database beside the test one (a 2.11 CKAN cannot open 2.12's migrated tables)."""
+    # libpq URIs as the devstack writes them (a socket directory in ?host=…), kept unencoded
+    url = urlsplit(os.environ["CKAN_SQLALCHEMY_URL"])
+    admin = psycopg2.connect(url._replace(scheme="postgresql").geturl())
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
+        yield url._replace(path=f"/{name}").geturl()
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
