@@ -16,6 +16,7 @@ from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.publicservices import cli, helpers, views
 from ckanext.publicservices.logic import action, auth, validators
+from ckanext.publicservices.supported import check_ckan_version
 from ckanext.publicservices.validation import (
     action as validation_action,
 )
@@ -46,6 +47,7 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     # IConfigurer
 
     def update_config(self, config: Any) -> None:
+        check_ckan_version()
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "publicservices")
@@ -90,4 +92,5 @@ class PublicservicesValidationPlugin(p.SingletonPlugin):
     p.implements(p.IConfigurer)
 
     def update_config(self, config: Any) -> None:
+        check_ckan_version()
         tk.add_template_directory(config, "validation/templates")
