@@ -285,6 +285,11 @@ def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> di
 def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Create or update datasets of an organisation from a DCAT (RDF) document.
 
+    A web request imports at most ``ckanext.publicservices.dcat.import_max_datasets`` datasets
+    itself; a larger document is queued as a background job and the answer is
+    ``{"status": "queued", "import_id", "datasets_found", …}``: poll
+    ``publicservices_dcat_import_status`` with the ``import_id`` for the result below.
+
     :param owner_org: the organisation (id or name) the datasets go to
     :param data: the RDF text (or ``upload``: an uploaded file)
     :param format: ``ttl`` (default), ``xml`` (RDF/XML), ``jsonld`` or ``nt``; guessed from the
@@ -301,6 +306,11 @@ def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[st
     document = _document(data_dict)
     dry_run = _flag(data_dict, "dry_run")
     private = _flag(data_dict, "private")
+    from ckanext.publicservices.dcat import import_jobs  # imports this module
+
+    queued = import_jobs.queue_if_large(context, org, fmt, document, dry_run, private)
+    if queued is not None:
+        return queued
     try:
         parsed = parse_datasets(document, fmt)
     except RDFImportError as e:

@@ -1,4 +1,5 @@
 from ckanext.publicservices.consortium.actions import organization_create, organization_update
+from ckanext.publicservices.dcat.import_jobs import publicservices_dcat_import_status
 from ckanext.publicservices.dcat.importer import publicservices_dcat_import
 from ckanext.publicservices.dcat.logic import (
     dcat_catalog_search,
@@ -17,6 +18,7 @@ __all__: list[str] = [
     "dcat_catalog_show",
     "dcat_dataset_show",
     "publicservices_dcat_import",
+    "publicservices_dcat_import_status",
     "organization_create",
     "organization_update",
 ]
