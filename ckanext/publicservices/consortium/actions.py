@@ -1,5 +1,7 @@
-"""Chained organisation actions: wrong shapes of the consortium's repeating field get a field-named
-error instead of CKAN's generic "Integrity Error" (navl refuses non-lists before any validator)."""
+"""Chained organisation actions: the input boundary for organisations (every value walked once,
+ids checked before any query), and wrong shapes of the consortium's repeating field get a
+field-named error instead of CKAN's generic "Integrity Error" (navl refuses non-lists before any
+validator)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,39 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.publicservices.logic import input_boundary
+
 _ = tk._
 
 
+def _check_boundary(data_dict: Any) -> None:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__all__": [_("The organisation must be a JSON object.")]})
+    input_boundary.check_text_args(data_dict, ("id", "name", "type", "state"))
+    if isinstance(data_dict.get("partners"), str):  # JSON text: read it here, with the limits
+        try:
+            data_dict["partners"] = input_boundary.json_loads(data_dict["partners"], _("Partners"))
+        except tk.Invalid as e:
+            raise tk.ValidationError({"partners": [e.error]}) from None
+    input_boundary.check(data_dict, _labels(), "organisation")
+
+
+def _labels() -> dict[str, str]:
+    try:
+        from ckanext.scheming.helpers import scheming_get_organization_schema
+
+        schema = scheming_get_organization_schema("organization") or {}
+    except Exception:  # scheming not loaded: the field names serve as labels
+        return {}
+    out = {}
+    for field in schema.get("fields", []):
+        label = field.get("label") or field["field_name"]
+        out[field["field_name"]] = str(label.get("en") if isinstance(label, dict) else label)
+    return out
+
+
 def _check_partners(data_dict: dict[str, Any]) -> None:
+    _check_boundary(data_dict)
     value = data_dict.get("partners")
     if value is None or value == "":
         if "partners" in data_dict:

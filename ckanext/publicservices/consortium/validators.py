@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 
 from ckanext.publicservices import vocabularies
+from ckanext.publicservices.logic import input_boundary
 
 _ = tk._
 Invalid = tk.Invalid
@@ -31,6 +32,7 @@ KINDS: tuple[str, ...] = (
 )
 # kinds whose page is about a council's service: they must name the council that leads
 KINDS_NEEDING_LEAD: frozenset[str] = frozenset({"consortium", "local-authority"})
+FUNDING_MAX = Decimal(10**13)
 PARTNER_SUBFIELDS: tuple[str, ...] = ("name", "role", "url")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -48,10 +50,7 @@ def _split_list(value: Any) -> list[str]:
     if isinstance(value, str):
         text = value.strip()
         if text.startswith("["):
-            try:
-                value = json.loads(text)
-            except ValueError as err:
-                raise Invalid(_("Not a valid list: {}").format(err)) from err
+            value = input_boundary.json_loads(text, _("Not a valid list"))
         else:
             value = re.split(r"[,\n]", text)
     if not isinstance(value, list | tuple):
@@ -179,7 +178,9 @@ def publicservices_consortium_amount(value: Any, context: dict[str, Any]) -> Any
         amount = Decimal(text)
     except InvalidOperation as err:
         raise Invalid(_("Funding amount must be a number of pounds, e.g. 40000")) from err
-    if amount < 0 or not amount.is_finite():
+    if not amount.is_finite() or abs(amount) > FUNDING_MAX:
+        raise Invalid(_("Funding amount must be a number of pounds up to 10,000,000,000,000"))
+    if amount < 0:
         raise Invalid(_("Funding amount must not be negative"))
     amount = amount.quantize(Decimal("0.01"))
     return str(amount.to_integral_value()) if amount == amount.to_integral_value() else str(amount)
@@ -280,10 +281,10 @@ def _partners_from_extras(data: dict[Any, Any]) -> None:
     i = _extras_index(data, "partners")
     if i is None:
         return
-    raw = data.pop(("extras", i, "value"), "")
-    data.pop(("extras", i, "key"), None)
-    data.pop(("extras", i, "id"), None)
-    data.pop(("extras", i, "state"), None)
+    raw = data.get(("extras", i, "value"), "")
+    # the whole extra goes, whichever columns the CKAN version dictizes (2.11 adds group_id)
+    for k in [k for k in data if len(k) == 3 and k[0] == "extras" and k[1] == i]:
+        del data[k]
     try:
         partners = json.loads(raw) if raw else []
     except ValueError:

@@ -8,14 +8,26 @@ included, because RDF output is harvested and cached by others.
 
 from __future__ import annotations
 
+import functools
+from importlib.metadata import entry_points
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 from ckanext.dcat import logic as dcat_logic
+from ckanext.dcat.utils import CONTENT_TYPES
 from rdflib import URIRef
 
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
+from ckanext.publicservices.logic import input_boundary
+
+# what the catalog and dataset routes serve (ckanext-dcat's URL extensions and rdflib's names)
+FORMATS = frozenset(CONTENT_TYPES) | {"turtle", "json-ld", "pretty-xml", "nt"}
+
+
+@functools.cache
+def _registered_profiles() -> frozenset[str]:
+    return frozenset(ep.name for ep in entry_points(group="ckan.rdf.profiles"))
 
 
 def _profiles(data_dict: DataDict) -> list[str] | None:
@@ -25,6 +37,35 @@ def _profiles(data_dict: DataDict) -> list[str] | None:
     return profiles or None
 
 
+def check_arguments(data_dict: DataDict, ids: tuple[str, ...] = ()) -> None:
+    """The input boundary for the RDF actions: before any search, profile or serializer."""
+    input_boundary.check_text_args(data_dict, ("q", "fq", "modified_since", *ids))
+    fmt = data_dict.get("format")
+    if fmt not in (None, "") and (not isinstance(fmt, str) or fmt.lower() not in FORMATS):
+        raise tk.ValidationError(
+            {"format": [tk._("Format: use one of {names}.").format(names=", ".join(CONTENT_TYPES))]}
+        )
+    profiles = data_dict.get("profiles")
+    if profiles not in (None, "", []):
+        if isinstance(profiles, str):
+            input_boundary.text_arg(data_dict, "profiles")
+        names = _profiles(data_dict)
+        if not isinstance(names, list) or not all(
+            isinstance(p, str) and p in _registered_profiles() for p in names
+        ):
+            raise tk.ValidationError(
+                {
+                    "profiles": [
+                        tk._("Profiles: use names of installed RDF profiles ({names}).").format(
+                            names=", ".join(sorted(_registered_profiles()))
+                        )
+                    ]
+                }
+            )
+    if "page" in data_dict:
+        input_boundary.whole_number(data_dict, "page", 1, 1, 1_000_000)
+
+
 def catalog_page(
     context: Context,
     data_dict: DataDict,
@@ -32,6 +73,7 @@ def catalog_page(
     catalog_ref: str | None = None,
 ) -> str:
     """One page of a catalog (site-wide, or narrowed by ``fq``) in ``data_dict['format']``."""
+    check_arguments(data_dict)
     # ckanext-dcat's search never passes include_private, so package_search leaves private
     # datasets out; the serializer drops any that still reach it
     query = dcat_logic._search_ckan_datasets(context, data_dict)
@@ -49,6 +91,7 @@ def catalog_page(
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) -> str:
+    check_arguments(data_dict)
     tk.check_access("dcat_catalog_show", context, data_dict)
     return catalog_page(context, data_dict)
 
@@ -56,12 +99,14 @@ def dcat_catalog_show(up_func: Action, context: Context, data_dict: DataDict) ->
 @tk.chained_action
 @tk.side_effect_free
 def dcat_catalog_search(up_func: Action, context: Context, data_dict: DataDict) -> str:
+    check_arguments(data_dict)
     tk.check_access("dcat_catalog_search", context, data_dict)
     return catalog_page(context, data_dict)
 
 
 @tk.chained_action
 def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) -> str:
+    check_arguments(data_dict, ("id",))
     tk.check_access("dcat_dataset_show", context, data_dict)
     try:
         dataset_dict = tk.get_action("package_show")(context, data_dict)

@@ -6,7 +6,15 @@ from ckanext.publicservices.dcat.logic import (
     dcat_catalog_show,
     dcat_dataset_show,
 )
-from ckanext.publicservices.logic.shape_guard import package_create, package_update
+from ckanext.publicservices.logic.shape_guard import (
+    bulk_update_delete,
+    bulk_update_private,
+    bulk_update_public,
+    package_create,
+    package_update,
+    resource_create,
+    resource_update,
+)
 from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
 from ckanext.publicservices.logic.vocabulary_api import __all__ as _vocabulary_actions
 
@@ -14,6 +22,11 @@ __all__: list[str] = [
     *_vocabulary_actions,
     "package_create",
     "package_update",
+    "resource_create",
+    "resource_update",
+    "bulk_update_delete",
+    "bulk_update_private",
+    "bulk_update_public",
     "dcat_catalog_search",
     "dcat_catalog_show",
     "dcat_dataset_show",

@@ -18,6 +18,7 @@ from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices.logic import input_boundary
 
 Field = dict[str, Any]
 Validator = Callable[..., Any]
@@ -74,8 +75,9 @@ def _as_text(value: Any, label: str, max_length: int) -> str:
                 label=label, n=len(text), m=max_length
             )
         )
-    if "\x00" in text:
-        raise Invalid(tk._("{label}: remove the NUL character from the text.").format(label=label))
+    problem = input_boundary.text_problem(text)
+    if problem:
+        raise Invalid(f"{label}: {problem}")
     return text
 
 
@@ -91,14 +93,7 @@ def parse_list(value: Any, label: str, max_items: int = LIST_MAX) -> list[str]:
         if len(text) > 50_000:
             raise Invalid(tk._("{label}: the list is too long.").format(label=label))
         if text.startswith("["):
-            try:
-                loaded = json.loads(text)
-            except ValueError:
-                raise Invalid(
-                    tk._("{label}: not a valid list. Separate values with commas.").format(
-                        label=label
-                    )
-                ) from None
+            loaded = input_boundary.json_loads(text, label)
             if not isinstance(loaded, list):
                 raise Invalid(tk._("{label}: expected a list of values.").format(label=label))
             items = loaded
@@ -253,13 +248,15 @@ def publicservices_iso_date(field: Field, schema: dict[str, Any]) -> Validator:
         if isinstance(value, dt.datetime | dt.date):
             return value.isoformat()
         text = _as_text(value, label, 40).strip()
-        if _parse_date(text) is None:
+        parsed = _parse_date(text)
+        if parsed is None:
             raise Invalid(
                 tk._(
                     "{label}: '{value}' is not a date. Use the ISO form YYYY-MM-DD, e.g. "
                     "2018-02-28."
                 ).format(label=label, value=text[:40])
             )
+        input_boundary.check_year(parsed, label)
         return text
 
     return _stopping(validator)
@@ -879,14 +876,7 @@ def _publicservices_resource_schema(value: Any) -> Any:
             return missing
         if not text.startswith("{"):
             return _check_url(text, label)
-        try:
-            loaded = json.loads(text)
-        except ValueError as e:
-            raise Invalid(
-                tk._(
-                    "{label}: not valid JSON ({error}). Paste a Table Schema or give its URL."
-                ).format(label=label, error=str(e)[:120])
-            ) from None
+        loaded = input_boundary.json_loads(text, label)
     fields = loaded.get("fields") if isinstance(loaded, dict) else None
     if not isinstance(fields, list) or not all(
         isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields

@@ -7,9 +7,11 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices.logic import input_boundary
 
 
 def _vocabulary_name(data_dict: dict[str, Any]) -> str:
+    input_boundary.check_text_args(data_dict, ("id", "vocabulary", "name", "term"))
     name = data_dict.get("id") or data_dict.get("vocabulary") or data_dict.get("name")
     if not isinstance(name, str) or not name:
         raise tk.ValidationError(
@@ -27,14 +29,7 @@ def _vocabulary_name(data_dict: dict[str, Any]) -> str:
 
 
 def _int(data_dict: dict[str, Any], key: str, default: int, maximum: int) -> int:
-    value = data_dict.get(key, default)
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise tk.ValidationError({key: [tk._("Must be a whole number.")]}) from None
-    if number < 0:
-        raise tk.ValidationError({key: [tk._("Must be 0 or more.")]})
-    return min(number, maximum)
+    return input_boundary.whole_number(data_dict, key, default, 0, maximum, clamp=True)
 
 
 def _term_dict(term: vocab.Term) -> dict[str, Any]:
@@ -121,9 +116,9 @@ def publicservices_vocabulary_autocomplete(
     """
     tk.check_access("publicservices_vocabulary_autocomplete", context, data_dict)
     name = _vocabulary_name(data_dict)
-    q = data_dict.get("q", data_dict.get("incomplete", ""))
-    if not isinstance(q, str):
-        raise tk.ValidationError({"q": [tk._("Must be text.")]})
+    q = input_boundary.text_arg(data_dict, "q", max_length=500)
+    if q is None:
+        q = input_boundary.text_arg(data_dict, "incomplete", max_length=500) or ""
     limit = _int(data_dict, "limit", 10, 100) or 10
     out = []
     for term in vocab.search(name, q, limit=limit):

@@ -17,6 +17,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.publicservices.csrf import guard_action
+from ckanext.publicservices.logic import input_boundary
 from ckanext.publicservices.validation import jobs, settings, standards
 from ckanext.publicservices.validation import model as vmodel
 from ckanext.publicservices.validation import report as vreport
@@ -33,6 +34,7 @@ __all__ = [
     "bulk_update_public",
 ]
 
+_RESOURCE_ARGS = ("resource_id", "id", "report_id")
 SKIP_FLAG = "publicservices_validation_skip"  # context flag: save without (re)validating
 FAILED = ("failure", "error")
 
@@ -68,6 +70,7 @@ def publicservices_standard_show(context: Any, data_dict: dict[str, Any]) -> dic
 
     :param id: the standard's name or URI
     """
+    input_boundary.check_text_args(data_dict, ("id", "uri", "name"))
     tk.check_access("publicservices_standard_show", context, data_dict)
     ident = data_dict.get("id") or data_dict.get("uri") or data_dict.get("name")
     if not ident:
@@ -92,6 +95,7 @@ def publicservices_validation_show(context: Any, data_dict: dict[str, Any]) -> d
     :param resource_id: the resource
     :param report_id: a particular run (optional; default the latest)
     """
+    input_boundary.check_text_args(data_dict, _RESOURCE_ARGS)
     tk.check_access("publicservices_validation_show", context, data_dict)
     res = _resource(context, data_dict)
     report_id = data_dict.get("report_id")
@@ -115,12 +119,10 @@ def publicservices_validation_history(
     :param resource_id: the resource
     :param limit: how many (default 20, at most 100)
     """
+    limit = input_boundary.whole_number(data_dict, "limit", 20, 1, 100, clamp=True)
+    input_boundary.check_text_args(data_dict, _RESOURCE_ARGS)
     tk.check_access("publicservices_validation_show", context, data_dict)
     res = _resource(context, data_dict)
-    try:
-        limit = min(100, max(1, int(data_dict.get("limit", 20))))
-    except (TypeError, ValueError):
-        raise tk.ValidationError({"limit": [tk._("Must be a whole number")]}) from None
     return vmodel.history(res["id"], limit)
 
 
@@ -130,6 +132,7 @@ def publicservices_validation_run(context: Any, data_dict: dict[str, Any]) -> di
 
     :param resource_id: the resource
     """
+    input_boundary.check_text_args(data_dict, _RESOURCE_ARGS)
     tk.check_access("publicservices_validation_run", context, data_dict)
     res = _resource(context, data_dict)
     if not jobs.tabular_format(res):
@@ -150,6 +153,7 @@ def publicservices_validation_infer_schema(
 
     :param resource_id: the resource
     """
+    input_boundary.check_text_args(data_dict, _RESOURCE_ARGS)
     tk.check_access("publicservices_validation_infer_schema", context, data_dict)
     res = _resource(context, data_dict)
     latest = vmodel.latest(res["id"])
@@ -300,6 +304,7 @@ def package_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
         return up(context, data_dict)
     from ckan import model
 
+    input_boundary.check_text_args(data_dict, ("id", "name"))
     ident = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(ident) if ident else None
     _gate(context, pkg, data_dict)
@@ -311,11 +316,13 @@ def package_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
 
 @tk.chained_action
 def bulk_update_public(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
+    input_boundary.check_text_args(data_dict, ("org_id",))
+    datasets = input_boundary.check_id_list(data_dict, "datasets")
     if settings.public_gate():
         from ckan import model
 
         tk.check_access("bulk_update_public", dict(context), data_dict)
-        for ident in data_dict.get("datasets") or []:
+        for ident in datasets:
             pkg = model.Package.get(ident)
             if pkg is not None and pkg.private:
                 _refuse_if_failed(pkg)

@@ -1,0 +1,25 @@
+"""The input boundary for request bodies: JSON nested too deeply for Python's parser.
+
+CKAN reads an API body with ``request.get_json()``, which turns a ``ValueError`` into 400 but lets
+a ``RecursionError`` (a body like ``[[[[…`` 3,000 levels deep) become a 500. The answer is the
+400 any other unreadable body gets.
+"""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, request
+
+publicservices_boundary = Blueprint("publicservices_boundary", __name__)
+
+
+@publicservices_boundary.app_errorhandler(RecursionError)
+def too_deep(error: RecursionError) -> Response:
+    message = "The request is nested too deeply to be read."
+    if request.path.startswith("/api/"):
+        body = json.dumps(
+            {"success": False, "error": {"__type": "Bad request", "message": message}}
+        )
+        return Response(body, status=400, content_type="application/json;charset=utf-8")
+    return Response(message, status=400, content_type="text/plain; charset=utf-8")
