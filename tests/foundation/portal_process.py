@@ -63,8 +63,9 @@ def ckan_run(
         deadline = time.monotonic() + timeout
         while True:
             assert proc.poll() is None, f"ckan run exited {proc.returncode}:\n{log.read_text()}"
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{base}/api/3/action/status_show", timeout=10).ok:
+            # the first request also waits for the reloader's child to load CKAN
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/api/3/action/status_show", timeout=60).ok:
                     break
             assert time.monotonic() < deadline, f"ckan run not serving:\n{log.read_text()}"
             time.sleep(0.3)
@@ -89,3 +90,23 @@ def fresh_database(name: str) -> Iterator[str]:
         with admin.cursor() as cur:
             cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@contextlib.contextmanager
+def search_service_for(site_packages: Path) -> Iterator[str]:
+    """The devstack search service, in this process, serving the schema.xml of the CKAN
+    installed in ``site_packages`` (CKAN refuses a Solr schema newer than its own)."""
+    import threading
+
+    from devstack.search.schema import load_schema
+    from devstack.search.server import SearchService, make_server
+
+    schema = load_schema(site_packages / "ckan" / "config" / "solr" / "schema.xml")
+    server = make_server("127.0.0.1", 0, SearchService(None, schema))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/solr/ckan"
+    finally:
+        server.shutdown()
+        server.server_close()
