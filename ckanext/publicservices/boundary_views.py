@@ -1,4 +1,5 @@
-"""The input boundary for request bodies: JSON nested too deeply for Python's parser.
+"""The input boundary for request bodies (JSON nested too deeply for Python's parser), and the
+URL fallback for datasets of a type no schema registers (see ``logic/isolation.py``).
 
 CKAN reads an API body with ``request.get_json()``, which turns a ``ValueError`` into 400 but lets
 a ``RecursionError`` (a body like ``[[[[…`` 3,000 levels deep) become a 500. The answer is the
@@ -8,10 +9,18 @@ a ``RecursionError`` (a body like ``[[[[…`` 3,000 levels deep) become a 500. T
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Blueprint, Response, request
 
 publicservices_boundary = Blueprint("publicservices_boundary", __name__)
+
+
+@publicservices_boundary.record_once
+def _register(state: Any) -> None:
+    from ckanext.publicservices.logic.isolation import unknown_type_url
+
+    state.app.url_build_error_handlers.append(unknown_type_url)
 
 
 @publicservices_boundary.app_errorhandler(RecursionError)

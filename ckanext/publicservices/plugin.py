@@ -62,9 +62,15 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
-        from ckanext.publicservices.logic import indexing
+        from ckanext.publicservices.logic import indexing, isolation
 
+        isolation.dataset_results(search_results)
         return indexing.label_facets(search_results)
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.publicservices.logic import isolation
+
+        return isolation.dataset(pkg_dict)
 
     # IFacets
 

@@ -60,16 +60,27 @@ def _check_partners(data_dict: dict[str, Any]) -> None:
     data_dict["partners"] = value
 
 
+def _forget_cached() -> None:
+    # the RDF writers cache organisation dicts: a fixed organisation shows at once
+    from ckanext.publicservices.dcat.profile import forget_consortia
+
+    forget_consortia()
+
+
 @tk.chained_action
 def organization_create(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     _check_partners(data_dict)
-    return up(context, data_dict)
+    result = up(context, data_dict)
+    _forget_cached()
+    return result
 
 
 @tk.chained_action
 def organization_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     _check_partners(data_dict)
-    return up(context, data_dict)
+    result = up(context, data_dict)
+    _forget_cached()
+    return result
 
 
 __all__ = ["organization_create", "organization_update"]

@@ -6,6 +6,7 @@ from ckanext.publicservices.dcat.logic import (
     dcat_catalog_show,
     dcat_dataset_show,
 )
+from ckanext.publicservices.logic.isolation import organization_show
 from ckanext.publicservices.logic.shape_guard import (
     bulk_update_delete,
     bulk_update_private,
@@ -34,4 +35,5 @@ __all__: list[str] = [
     "publicservices_dcat_import_status",
     "organization_create",
     "organization_update",
+    "organization_show",
 ]

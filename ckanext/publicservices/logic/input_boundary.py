@@ -320,6 +320,45 @@ def publicservices_not_blank(
         raise StopOnError
 
 
+# ------------------------------------------------------------------------------------------
+# stored values that predate the boundary (or were written by other code): shown, not fatal
+
+REPLACEMENT = "\ufffd"
+# json.dumps writes C0 controls as escapes even with ensure_ascii=False
+_ESCAPED_CONTROL = re.compile(r"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\[bf]")
+
+
+def needs_scrub(value: Any) -> bool:
+    """Whether ``value`` holds text the boundary would refuse (one C-speed pass when it does
+    not, which is nearly always)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    return bool(_FORBIDDEN.search(text) or _ESCAPED_CONTROL.search(text))
+
+
+def scrub(value: Any, depth: int = 0) -> Any:
+    """``value`` with every character the boundary refuses replaced by U+FFFD (in place for
+    dicts and lists), and anything nested deeper than ``MAX_DEPTH`` cut off."""
+    if isinstance(value, str):
+        return _FORBIDDEN.sub(REPLACEMENT, value)
+    if depth > MAX_DEPTH:
+        return None
+    if isinstance(value, dict):
+        for key in list(value):
+            clean_key = scrub(key, depth) if isinstance(key, str) else key
+            item = scrub(value.pop(key), depth + 1)
+            value[clean_key] = item
+        return value
+    if isinstance(value, list):
+        value[:] = [scrub(item, depth + 1) for item in value]
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def registered_dataset_types() -> frozenset[str]:
     try:
         from ckanext.scheming.helpers import scheming_dataset_schemas
