@@ -19,20 +19,24 @@ import ckanext.publicservices
 def _set_session_user(self: test_helpers.CKANTestApp, user_id: str | None) -> None:
     """CKAN 2.12's ``app.set_session_user`` for CKAN 2.11's test app, which has none.
 
-    As on 2.12, later requests go through one client whose session holds the user (2.11 makes a
-    new client, without cookies, for every request).
+    As on 2.12, later requests go through one client that carries the login: here Flask-Login's
+    remember cookie, because 2.11's middleware (locale, …) sits outside the Flask app whose session
+    a test could write. 2.11 otherwise makes a new client, without cookies, for every request.
     """
-    from flask_login import FlaskLoginClient
+    from urllib.parse import urlparse
 
-    class Client(test_helpers.CKANTestClient, FlaskLoginClient):
-        pass
+    from ckan.common import config
+    from flask_login.utils import encode_cookie
 
-    client = Client(
-        self.flask_app,
-        test_helpers.CKANResponse,
-        use_cookies=True,
-        user=model.User.get(user_id) if user_id else None,
-    )
+    client = test_helpers.CKANTestClient(self.app, test_helpers.CKANResponse, use_cookies=True)
+    user = model.User.get(user_id) if user_id else None
+    if user is not None:
+        with self.flask_app.test_request_context():
+            client.set_cookie(
+                config["REMEMBER_COOKIE_NAME"],
+                encode_cookie(user.id),
+                domain=urlparse(config["ckan.site_url"]).hostname or "localhost",
+            )
     self.test_client = lambda use_cookies=True: client
 
 

@@ -5,7 +5,8 @@ written against 2.12 and asks this module where 2.11 differs:
 
 - the search index update: 2.12 has ``ckan.logic.index_update_package``; 2.11 indexes the
   unvalidated ``package_show`` as its own ``SynchronousSearchPlugin`` does;
-- dataset extras: a JSONB column on 2.12 (``.astext`` queries), ``package_extra`` rows on 2.11;
+- dataset extras: a JSONB column on 2.12 (``.astext`` queries, a dict), ``package_extra`` rows
+  behind an association proxy on 2.11;
 - core input handling that crashes on 2.11 where 2.12 answers: navl's ``flatten_dict`` flattens any
   list that starts with a record and raises ``DataError`` on a later non-record, whatever the
   schema; ``boolean_validator`` calls ``.lower()`` on lists, numbers and objects;
@@ -53,6 +54,14 @@ def package_extra_equals(key: str, value: str) -> Any:
         return model.Package.extras[key].astext == value
     extra = model.PackageExtra
     return model.Package._extras.any((extra.key == key) & (extra.value == value))
+
+
+def stored_extras(pkg: Any) -> dict[str, str]:
+    """A loaded dataset's extras as a plain dict (2.11's are an association proxy, no dict)."""
+    extras = getattr(pkg, "extras", None)
+    if extras is None:
+        return {}
+    return extras if isinstance(extras, dict) else dict(extras.items())
 
 
 def _breaks_flattening(value: Any) -> bool:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import ckan
 import pytest
 
 from tests.browser import data
@@ -22,6 +23,16 @@ from tests.browser.conftest import (
 )
 
 BINS_LABEL = "Household waste collection"
+# The vocabulary pickers are select2 widgets: select2 4 on CKAN 2.12, select2 3.5 on CKAN 2.11,
+# whose markup differs (3.5 puts its container before the field, with an id of its own).
+if tuple(int(p) for p in ckan.__version__.split(".")[:2]) >= (2, 12):
+    PICKER = "#field-{}-select + .select2-container"
+    PICKER_OPEN, PICKER_SEARCH = ".select2-selection", ".select2-search__field"
+    OPTION, HIGHLIGHTED = ".select2-results__option", ".select2-results__option--highlighted"
+else:
+    PICKER = "#s2id_field-{}-select"
+    PICKER_OPEN, PICKER_SEARCH = ".select2-choices", ".select2-input"
+    OPTION, HIGHLIGHTED = ".select2-result-label", ".select2-highlighted"
 # A CSV with a broken row (an extra cell in row 3): the report must name it.
 CSV = (
     "ward,households,at_risk\n"
@@ -82,11 +93,11 @@ def _make_site(portal: Any) -> dict[str, Any]:
 
 def pick_term(page: Any, field: str, typed: str, label: str) -> None:
     """Type into a vocabulary picker (select2) and choose the suggestion with ``label``."""
-    widget = page.locator(f"#field-{field}-select + .select2-container")
-    widget.locator(".select2-selection").click()
-    search = widget.locator(".select2-search__field")
+    widget = page.locator(PICKER.format(field))
+    widget.locator(PICKER_OPEN).click()
+    search = widget.locator(PICKER_SEARCH)
     search.type(typed, delay=40)
-    option = page.locator(".select2-results__option", has_text=label).first
+    option = page.locator(OPTION, has_text=label).first
     option.wait_for(state="visible")
     option.click()
     assert label in widget.inner_text(), f"{label!r} was not picked in {field}"
@@ -131,7 +142,7 @@ def test_publisher_journey(
     assert "/dataset/new" in page.url
 
     # the consortium's defaults are already in the form
-    page.locator("#field-la_service-select + .select2-container").wait_for()
+    page.locator(PICKER.format("la_service")).wait_for()
     assert page.locator("#field-license_id").input_value() == data.OGL
     assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
     assert "Kent open data team" in page.content()
@@ -166,7 +177,7 @@ def test_publisher_journey(
     assert holds(page, "la_service", data.HOUSEHOLD_WASTE)
     assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
     assert holds(page, "area", data.KENT)
-    assert BINS_LABEL in page.locator("#field-la_service-select + .select2-container").inner_text()
+    assert BINS_LABEL in page.locator(PICKER.format("la_service")).inner_text()
     assert page.locator("#field-private").input_value() == "False"
     assert page.locator("#field-personal_data").input_value() == "personal"
     assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
@@ -291,18 +302,18 @@ def tab_to(page: Any, selector: str, max_presses: int = 400) -> int:
 
 
 def keyboard_pick(page: Any, field: str, typed: str, label: str) -> None:
-    tab_to(page, f"#field-{field}-select + .select2-container .select2-search__field")
+    tab_to(page, f"{PICKER.format(field)} {PICKER_SEARCH}")
     page.keyboard.type(typed, delay=40)
-    page.locator(".select2-results__option", has_text=label).first.wait_for()
+    page.locator(OPTION, has_text=label).first.wait_for()
     for _ in range(25):
-        highlighted = page.locator(".select2-results__option--highlighted")
+        highlighted = page.locator(HIGHLIGHTED)
         if highlighted.count() and label in highlighted.first.inner_text():
             break
         page.keyboard.press("ArrowDown")
     else:
         raise AssertionError(f"{label!r} could not be reached with the arrow keys in {field}")
     page.keyboard.press("Enter")
-    widget = page.locator(f"#field-{field}-select + .select2-container")
+    widget = page.locator(PICKER.format(field))
     assert label in widget.inner_text(), f"{label!r} was not picked in {field} with the keyboard"
 
 
@@ -332,7 +343,7 @@ def test_keyboard_only_publisher(page: Any, portal: Any, site: dict[str, Any]) -
     tab_to(page, "a[href*='/dataset/new']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    page.locator("#field-la_service-select + .select2-container").wait_for()
+    page.locator(PICKER.format("la_service")).wait_for()
 
     tab_to(page, "#field-title")
     page.keyboard.type("Garden waste collection calendar")

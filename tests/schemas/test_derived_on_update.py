@@ -16,6 +16,8 @@ import pytest
 from ckan.tests import factories, helpers
 from sqlalchemy import event
 
+from ckanext.publicservices import compat
+
 from .payloads import valid_dataset
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -133,6 +135,8 @@ def test_rederiving_costs_no_sql(admin: dict[str, Any], statements: list[str]) -
         (resent, {}),
         (empty, {"la_function": [], "theme": []}),
     ):
+        model.Session.remove()  # each update starts as a request does (CKAN 2.11 would otherwise
+        # find one of the two datasets still loaded and skip its SELECT)
         statements.clear()
         helpers.call_action(
             "package_update", _ctx(admin), **dict(shown, la_service=["887"], **overrides)
@@ -140,7 +144,10 @@ def test_rederiving_costs_no_sql(admin: dict[str, Any], statements: list[str]) -
         counts.append(len(statements))
         after = helpers.call_action("package_show", id=shown["id"])
         assert (after["la_function"], after["theme"]) == (CAREERS_FN, CAREERS_THEME)
-    assert counts[0] == counts[1] and counts[0] > 0, counts
+    # CKAN 2.11 keeps extras as rows, not a column of the loaded dataset: comparing the services
+    # with the stored ones loads them (one SELECT)
+    extra = 0 if compat.CKAN_2_12 else 1
+    assert counts[0] == counts[1] + extra and counts[1] > 0, counts
 
 
 def test_form_edit_rederives_the_preselected_themes(app: Any, admin: dict[str, Any]) -> None:

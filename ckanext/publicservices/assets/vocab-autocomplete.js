@@ -14,8 +14,24 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
     },
 
     initialize: function () {
+      // CKAN 2.12 ships select2 4 (it has an AMD loader), CKAN 2.11 select2 3.5
+      if ($.fn.select2 && $.fn.select2.amd) {
+        this._select2v4();
+      } else {
+        this._select2v3();
+      }
+    },
+
+    _results: function (data) {
+      return ((data && data.result) || []).map(function (t) {
+        return { id: t.value, text: t.text + (t.withdrawn ? ' (withdrawn)' : '') };
+      });
+    },
+
+    _select2v4: function () {
       var input = this.el;
       var options = this.options;
+      var results = this._results;
       var select = $('<select multiple class="form-control"></select>');
       select.attr('id', input.attr('id') + '-select');
       select.attr('aria-label', input.closest('.form-group').find('label').first().text());
@@ -37,18 +53,53 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
             return { id: options.vocabulary, q: params.term || '', limit: 20 };
           },
           processResults: function (data) {
-            var results = (data && data.result) || [];
-            return {
-              results: results.map(function (t) {
-                return { id: t.value, text: t.text + (t.withdrawn ? ' (withdrawn)' : '') };
-              })
-            };
+            return { results: results(data) };
           }
         }
       });
 
       select.on('change', function () {
         input.val((select.val() || []).join(', '));
+      });
+    },
+
+    _select2v3: function () {
+      // select2 3.5 builds a multi-select on a hidden input holding comma-separated ids
+      var input = this.el;
+      var options = this.options;
+      var results = this._results;
+      var selected = (options.selected || []).map(function (item) {
+        return { id: item.value, text: item.label };
+      });
+      var hidden = $('<input type="hidden">');
+      hidden.attr('id', input.attr('id') + '-select');
+      hidden.val(selected.map(function (item) { return item.id; }).join(','));
+      input.attr('type', 'hidden');
+      input.after(hidden);
+
+      hidden.select2({
+        width: '100%',
+        multiple: true,
+        minimumInputLength: 1,
+        placeholder: input.attr('placeholder') || '',
+        initSelection: function (element, callback) {
+          callback(selected);
+        },
+        ajax: {
+          url: options.source,
+          dataType: 'json',
+          quietMillis: 200,
+          data: function (term) {
+            return { id: options.vocabulary, q: term || '', limit: 20 };
+          },
+          results: function (data) {
+            return { results: results(data) };
+          }
+        }
+      });
+
+      hidden.on('change', function () {
+        input.val((hidden.select2('val') || []).join(', '));
       });
     }
   };

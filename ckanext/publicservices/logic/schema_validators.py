@@ -17,6 +17,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
+from ckanext.publicservices import compat
 from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.logic import input_boundary
 
@@ -540,8 +541,7 @@ def _previous_services(data: dict[Any, Any], context: Any) -> list[str] | None:
     pkg_id = getattr(pkg, "id", None)
     if not pkg_id or data.get(("id",)) != pkg_id:
         return None
-    extras = getattr(pkg, "extras", None)
-    raw = extras.get("la_service") if isinstance(extras, dict) else None
+    raw = compat.stored_extras(pkg).get("la_service")
     stored = publicservices_json_list_output(raw) if raw else []
     if not isinstance(stored, list):
         return None

@@ -30,11 +30,20 @@
     var original = container.previousElementSibling;
     var label = labelFor(original);
     if (!label) { return; }
-    container.querySelectorAll(".select2-selection[role=combobox], .select2-search__field")
-      .forEach(function (el) {
-        el.setAttribute("aria-labelledby", label.id);
-        el.removeAttribute("aria-label");
-      });
+    // select2 4 (CKAN 2.12): the combobox and its search field; 3.5 (CKAN 2.11): the search input
+    container.querySelectorAll(
+      ".select2-selection[role=combobox], .select2-search__field, .select2-input"
+    ).forEach(function (el) {
+      el.setAttribute("aria-labelledby", label.id);
+      el.removeAttribute("aria-label");
+    });
+    // select2 3.5's "remove this choice" links are empty (WCAG 2.4.4, 4.1.2)
+    container.querySelectorAll(".select2-search-choice").forEach(function (choice) {
+      var close = choice.querySelector(".select2-search-choice-close");
+      if (close && !close.getAttribute("aria-label")) {
+        close.setAttribute("aria-label", "Remove " + choice.textContent.trim());
+      }
+    });
   }
 
   function scan(root) {
