@@ -35,6 +35,7 @@ from ckanext.dcat.utils import catalog_uri
 
 from ckanext.publicservices import compat
 from ckanext.publicservices.csrf import guard_action
+from ckanext.publicservices.dcat import mapping
 from ckanext.publicservices.dcat.serializer import (
     RDFImportError,
     max_import_bytes,
@@ -212,10 +213,16 @@ def _dry_run(context: Context, dataset: dict[str, Any], existing: model.Package 
 
 
 def _import_one(
-    context: Context, parsed: dict[str, Any], org: model.Group, dry_run: bool, private: bool
+    context: Context,
+    parsed: dict[str, Any],
+    org: model.Group,
+    dry_run: bool,
+    private: bool,
+    org_dict: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     result: dict[str, Any] = {"title": parsed.get("title") or ""}
     try:
+        stated = parsed.pop(mapping.STATED_LICENCES, None)
         dataset, identifier, uri = _clean(parsed, org)
         result["identifier"] = identifier or uri
         existing = _match(org, identifier, uri)
@@ -228,6 +235,25 @@ def _import_one(
             dataset["name"] = _free_name(dataset.get("title") or "")
             dataset["private"] = private
         result["name"] = dataset["name"]
+        # what the document lacks: its access rights, the consortium's defaults (one place,
+        # shared with harvesting); what cannot be filled is reported with the reason
+        dataset[mapping.STATED_LICENCES] = stated
+        completion = mapping.complete(
+            dataset, org_dict or {"name": org.name}, _fields(dataset["type"])[0]
+        )
+        dataset = completion.dataset
+        if completion.filled:
+            result["filled"] = completion.filled
+        if completion.unmapped:
+            errors: dict[str, Any] = dict(completion.unmapped)
+            try:
+                _dry_run(context, dataset, existing)
+            except tk.ValidationError as e:
+                for key, messages in _errors(e).items():
+                    errors.setdefault(key, messages)
+            model.Session.rollback()
+            result.update(status="invalid", errors=errors)
+            return result
         if dry_run:
             _dry_run(context, dataset, existing)
             result["status"] = "would update" if existing is not None else "would create"
@@ -297,7 +323,8 @@ def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[st
     :param dry_run: validate and report what would be done, writing nothing (default false)
     :param private: whether created datasets are private (default false; updates keep theirs)
     :returns: ``{"datasets": [{"status": created|updated|invalid|refused|would create|would update,
-        "title", "identifier", "name", "id", "errors": {field: [messages]}}], "created": n,
+        "title", "identifier", "name", "id", "errors": {field: [messages]},
+        "filled": {field: where its value came from}}], "created": n,
         "updated": n, "invalid": n}``
     """
     org = _organisation(data_dict)
@@ -322,7 +349,8 @@ def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[st
         ) from None
     if not parsed:
         raise tk.ValidationError({"data": ["The document describes no dcat:Dataset"]})
-    results = [_import_one(context, p, org, dry_run, private) for p in parsed]
+    org_dict = mapping.consortium(org.id)
+    results = [_import_one(context, p, org, dry_run, private, org_dict) for p in parsed]
     counts = {
         key: sum(1 for r in results if r["status"] == key)
         for key in ("created", "updated", "invalid", "refused")

@@ -847,6 +847,21 @@ class PublicservicesProfile(RDFProfile):
             else:
                 dataset_dict.pop("publisher", None)
 
+        # every licence the document states (IRIs, or labels of free-text licence nodes): an
+        # import must not replace one it cannot map (see dcat/mapping.py)
+        stated = set()
+        for node in (dataset_ref, *g.objects(dataset_ref, DCAT.distribution)):
+            for lic in g.objects(node, DCT.license):
+                if isinstance(lic, BNode):
+                    label = self._object_value(lic, RDFS.label) or self._object_value(
+                        lic, DCT.title
+                    )
+                    if label:
+                        stated.add(label)
+                else:
+                    stated.add(str(lic))
+        dataset_dict["stated_licences"] = sorted(stated)
+
         # distributions: EU file types and IANA media types back to CKAN's values; the dataset
         # licence copied onto distributions without their own is not a resource licence
         by_ref = {r.get("distribution_ref"): r for r in dataset_dict.get("resources", [])}
