@@ -37,6 +37,7 @@ __all__ = [
 _RESOURCE_ARGS = ("resource_id", "id", "report_id")
 SKIP_FLAG = "publicservices_validation_skip"  # context flag: save without (re)validating
 FAILED = ("failure", "error")
+PENDING = ("pending", "running")
 
 
 def _summary(std: dict[str, Any], with_fields: bool) -> dict[str, Any]:
@@ -240,7 +241,9 @@ def _existing_resources(pkg: Any) -> dict[str, dict[str, Any]]:
 
 
 def _gate(context: Any, pkg: Any, data_dict: dict[str, Any]) -> None:
-    """Refuse making a dataset public while a resource failed validation (when configured)."""
+    """Refuse making a dataset public while a check of one of its resources failed or has not
+    finished (when configured). A public dataset whose new or changed file then fails its check
+    is made private again by the job (``jobs.withdraw_if_gated``)."""
     if pkg is None or not settings.public_gate():
         return
     becomes_public = pkg.private and not tk.asbool(data_dict.get("private", pkg.private))
@@ -248,30 +251,51 @@ def _gate(context: Any, pkg: Any, data_dict: dict[str, Any]) -> None:
         return
     # the refusal names resources: only for those who may edit the dataset anyway
     tk.check_access("package_update", dict(context), {"id": pkg.id})
-    _refuse_if_failed(pkg)
+    _refuse_if_failed(pkg, data_dict)
 
 
-def _refuse_if_failed(pkg: Any) -> None:
-    failed = [r for r in pkg.resources if (r.extras or {}).get("validation_status") in FAILED]
-    if not failed:
-        return
-    links = "; ".join(
+def _report_links(pkg: Any, resources: list[Any]) -> str:
+    return "; ".join(
         f"{r.name or r.id}: "
         + tk.url_for(
             "publicservices_validation.report", id=pkg.name, resource_id=r.id, _external=True
         )
-        for r in failed
+        for r in resources
     )
-    raise tk.ValidationError(
-        {
-            "private": [
-                tk._(
-                    "This dataset cannot be made public while a resource has failed validation. "
-                    "Fix the data and re-run validation; see the report: {links}"
-                ).format(links=links)
-            ]
-        }
-    )
+
+
+def _refuse_if_failed(pkg: Any, data_dict: dict[str, Any] | None = None) -> None:
+    # resources this same call changes are checked again after the save: pending by then
+    changed = set()
+    for res in (data_dict or {}).get("resources") or []:
+        if isinstance(res, dict) and res.get("validation_status") == "pending":
+            changed.add(str(res.get("id") or ""))
+    status = {r.id: (r.extras or {}).get("validation_status") for r in pkg.resources}
+    failed = [r for r in pkg.resources if status[r.id] in FAILED and r.id not in changed]
+    if failed:
+        raise tk.ValidationError(
+            {
+                "private": [
+                    tk._(
+                        "This dataset cannot be made public while a resource has failed "
+                        "validation. Fix the data and re-run validation; see the report: {links}"
+                    ).format(links=_report_links(pkg, failed))
+                ]
+            }
+        )
+    pending = [r for r in pkg.resources if status[r.id] in PENDING or r.id in changed]
+    if pending or "" in changed:
+        raise tk.ValidationError(
+            {
+                "private": [
+                    tk._(
+                        "This dataset cannot be made public until its data has been validated: "
+                        "a check is still queued or running. Make it public once the check has "
+                        "passed; see the report: {links}"
+                    ).format(links=_report_links(pkg, pending) or tk._("(a new resource)"))
+                ]
+            }
+        )
 
 
 def _after(context: Any, result: Any, todo: list[int]) -> None:
@@ -307,8 +331,8 @@ def package_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     input_boundary.check_text_args(data_dict, ("id", "name"))
     ident = data_dict.get("id") or data_dict.get("name")
     pkg = model.Package.get(ident) if ident else None
-    _gate(context, pkg, data_dict)
     todo = _prepare(context, data_dict, _existing_resources(pkg))
+    _gate(context, pkg, data_dict)  # after _prepare: it marks the files this call changes
     result = up(context, data_dict)
     _after(context, result, todo)
     return result

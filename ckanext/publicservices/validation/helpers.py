@@ -12,6 +12,7 @@ from ckanext.publicservices.validation import jobs, standards
 __all__ = [
     "publicservices_validation_badge",
     "publicservices_validation_summary",
+    "publicservices_validation_gate",
     "publicservices_standard_uri",
     "publicservices_standard_for",
 ]
@@ -25,15 +26,30 @@ _LABELS = {
 }
 
 
-def publicservices_validation_badge(res: dict[str, Any]) -> dict[str, Any] | None:
-    """``{status, label, css, errors, timestamp}`` for a resource's badge, or None."""
+def _schema_label(res: dict[str, Any], pkg: dict[str, Any] | None) -> str:
+    kind, standard = jobs.which_schema(res, pkg)
+    if kind == "standard" and standard:
+        return tk._("the standard {title}").format(title=standard.get("title") or standard["name"])
+    if kind == "resource":
+        return tk._("its own schema")
+    return tk._("columns inferred from the data (no schema)")
+
+
+def publicservices_validation_badge(
+    res: dict[str, Any], pkg: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """``{status, label, css, errors, timestamp, schema}`` for a resource's badge, or None.
+    ``schema`` says what the check is made against; a "valid" label names it."""
     status = res.get("validation_status")
     if not status or status not in _LABELS:
         return None
     label, css = _LABELS[status]
     errors = res.get("validation_error_count")
+    schema = _schema_label(res, pkg)
     if status == "failure" and errors not in (None, ""):
-        label = tk._("Invalid data: {n} errors").format(n=errors)
+        label = tk._("Invalid data: {n} errors against {schema}").format(n=errors, schema=schema)
+    elif status == "success":
+        label = tk._("Valid against {schema}").format(schema=schema)
     else:
         label = tk._(label)
     return {
@@ -42,7 +58,15 @@ def publicservices_validation_badge(res: dict[str, Any]) -> dict[str, Any] | Non
         "css": css,
         "errors": errors,
         "timestamp": res.get("validation_timestamp"),
+        "schema": schema,
     }
+
+
+def publicservices_validation_gate() -> bool:
+    """Whether the publication gate is on (datasets are public only while their data passes)."""
+    from ckanext.publicservices.validation import settings
+
+    return settings.public_gate()
 
 
 def publicservices_validation_summary(pkg: dict[str, Any]) -> dict[str, int]:

@@ -161,6 +161,8 @@ def validate_resource(resource_id: str, requested_by: str | None = None) -> str 
     report = outcome.report or {}
     report.setdefault("seconds", seconds)
     model.Session.rollback()
+    if outcome.status in FAILED and withdraw_if_gated(pkg["id"]):
+        report["withdrawn"] = WITHDRAWN_NOTE
     vmodel.finish(
         report_id,
         status=outcome.status,
@@ -174,6 +176,35 @@ def validate_resource(resource_id: str, requested_by: str | None = None) -> str 
     model.Session.commit()
     set_resource_status(resource_id, outcome.status, outcome.error_count)
     return report_id
+
+
+FAILED = ("failure", "error")
+WITHDRAWN_NOTE = (
+    "The dataset was made private when this check failed: this portal publishes a dataset only "
+    "while all of its data passes validation. Fix the file (or its schema) and let the check run "
+    "again, then make the dataset public."
+)
+
+
+def withdraw_if_gated(package_id: str) -> bool:
+    """With the publication gate on, make a public dataset private again; True if it was.
+
+    The gate refuses publishing while a check failed or is pending, but a public dataset can
+    get a new or changed file at any time, and its check only ends after the save (checks run
+    in the worker, never in the request). Taking the dataset back keeps the gate's promise to
+    re-users (public means every file passed), and the publisher, told on the report and the
+    dataset page, publishes again in one step once the data is fixed."""
+    from ckan import model
+
+    if not settings.public_gate():
+        return False
+    obj = model.Package.get(package_id)
+    if obj is None or obj.private or obj.state != "active":
+        return False
+    obj.private = True
+    model.Session.commit()
+    log.warning("validation gate: dataset %s made private after a failed check", package_id)
+    return True
 
 
 def on_job_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb: Any) -> None:
@@ -198,6 +229,9 @@ def on_job_failure(job: Any, connection: Any, exc_type: Any, exc_value: Any, tb:
     try:
         model.Session.rollback()
         t = vmodel.report_table
+        res_obj = model.Resource.get(resource_id)
+        if res_obj is not None and withdraw_if_gated(res_obj.package_id):
+            message += " " + WITHDRAWN_NOTE
         model.Session.execute(
             t.update()
             .where(t.c.resource_id == resource_id, t.c.job_id == job.id, t.c.status == "running")
@@ -298,12 +332,48 @@ def run(res: dict[str, Any], pkg: dict[str, Any]) -> Outcome:
     return outcome
 
 
+def _resource_standard(res: dict[str, Any]) -> dict[str, Any] | None:
+    return standards.resolve_conforms_to(res.get("conforms_to"))
+
+
+def which_schema(
+    res: dict[str, Any], pkg: dict[str, Any] | None
+) -> tuple[str, dict[str, Any] | None]:
+    """What a check of ``res`` is made against, in ``choose_schema``'s order, without reading
+    anything (for badges): ``("standard", standard)``, ``("resource", None)`` or
+    ``("inferred", None)``."""
+    claimed = _resource_standard(res)
+    if claimed:
+        return "standard", claimed
+    if res.get("schema"):
+        return "resource", None
+    found = standards.resolve_conforms_to((pkg or {}).get("conforms_to"))
+    if found:
+        return "standard", found
+    return "inferred", None
+
+
 def choose_schema(
     res: dict[str, Any], pkg: dict[str, Any]
 ) -> tuple[dict[str, Any] | None, str, str | None]:
-    """Schema order: the resource's own ``schema``; a standard the resource, then the dataset,
-    conforms to; else None (inferred from the data)."""
+    """Schema order: a known standard the resource claims to conform to; the resource's own
+    ``schema``; a known standard the dataset conforms to; else None (inferred from the data).
+
+    The resource's claim comes first so that a schema saved on it (one "Suggest a schema"
+    inferred from the very data, say) can never make a file pass in the standard's place: the
+    badge would then vouch for conformity nobody checked. The dataset's claim is weaker: one of
+    its files (a lookup table) may rightly follow a schema of its own."""
     own = res.get("schema")
+    claimed = _resource_standard(res)
+    if claimed:
+        note = None
+        if own:
+            note = (
+                f"The resource's own schema was not used: the resource claims to conform to "
+                f"{claimed.get('title') or claimed['name']}, so it is checked against that "
+                "standard. Remove the claim to check the file against its own schema instead."
+            )
+        return claimed["schema"], f"standard:{claimed['name']}", note
     if own:
         return _own_schema(own), "resource", None
     note = None

@@ -189,7 +189,19 @@ def save_schema(id: str, resource_id: str) -> Any:
     except tk.ValidationError as err:
         tk.h.flash_error("; ".join(f"{k}: {v}" for k, v in err.error_dict.items()))
     else:
-        tk.h.flash_success(tk._("Schema saved; the resource is being validated against it."))
+        from ckanext.publicservices.validation import standards
+
+        claimed = standards.resolve_conforms_to(res.get("conforms_to"))
+        if claimed:
+            tk.h.flash_notice(
+                tk._(
+                    "Schema saved, but this resource claims to conform to {title}: it is still "
+                    "checked against that standard, not against this schema. Remove the claim "
+                    "(Conforms to) if the file does not follow the standard."
+                ).format(title=claimed.get("title") or claimed["name"])
+            )
+        else:
+            tk.h.flash_success(tk._("Schema saved; the resource is being validated against it."))
     return tk.redirect_to("publicservices_validation.report", id=pkg["name"], resource_id=res["id"])
 
 
