@@ -10,6 +10,11 @@ is exempted by the first anonymous API call. So:
 - every POST to the suite's own views (``check_view``, a ``before_request`` of their blueprints)
   must carry a valid token (form field or ``X-CSRFToken`` header), unless its user was
   authenticated by an API token, which a browser never adds to a request by itself;
+- so must a POST by a user logged in with the session cookie to the forms the suite's schemas
+  fill: CKAN's dataset, resource and organisation (consortium) views, of every dataset and
+  organisation type (``check_form_post``, for the whole app). That is the check CKAN itself makes
+  until it exempts the view; requests with an API token, anonymous ones and other views are left
+  to CKAN;
 - the suite's state-changing actions (``guard_action``), called through ``/api/action/`` by a user
   authenticated by the session cookie, need the token too, or a JSON body: a page of another site
   can send a cookie with a form (urlencoded, multipart or ``text/plain``, which CKAN's API would
@@ -25,10 +30,10 @@ from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from flask import current_app, g, has_request_context, request
+from flask import Blueprint, current_app, g, has_request_context, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-__all__ = ["check_view", "guard_action", "is_guarded"]
+__all__ = ["check_form_post", "check_view", "guard_action", "is_guarded", "publicservices_csrf"]
 
 _protect = CSRFProtect()  # only its checks are used; CKAN's instance owns the app hooks
 _GUARD_FLAG = "publicservices_csrf_guarded"
@@ -61,6 +66,32 @@ def check_view() -> None:
     if _token_authenticated():
         return
     _verified()
+
+
+def _form_blueprints() -> set[str]:
+    from ckan.lib import plugins as lib_plugins
+
+    names = {"dataset", "resource", "organization", "group"}
+    for dataset_type in getattr(lib_plugins, "_package_plugins", {}):
+        names |= {dataset_type, f"{dataset_type}_resource"}
+    names.update(getattr(lib_plugins, "_group_plugins", {}))
+    return names
+
+
+def check_form_post() -> None:
+    """``before_app_request``: a cookie-authenticated POST to a dataset, resource or
+    organisation view needs a valid CSRF token, whatever CKAN has exempted."""
+    methods = current_app.config.get("WTF_CSRF_METHODS") or ("POST", "PUT", "PATCH", "DELETE")
+    if request.method not in methods or not _enabled():
+        return
+    if request.blueprint not in _form_blueprints() or not _cookie_authenticated():
+        return
+    _verified()
+
+
+# registered by the publicservices plugin for its before_app_request hook (no routes)
+publicservices_csrf = Blueprint("publicservices_csrf", __name__)
+publicservices_csrf.before_app_request(check_form_post)
 
 
 def _check_api_call(action: str) -> None:

@@ -212,3 +212,34 @@ def test_outsider_cannot_use_a_guarded_action_even_with_json(
         json={"resource_id": setup["res"]["id"]},
         status=403,
     )
+
+
+def test_dataset_and_consortium_forms_keep_the_check_after_core_exempted_them(app: Any) -> None:
+    admin = factories.UserWithToken()
+    attacker = factories.UserWithToken()
+    org = factories.Organization(users=[{"name": admin["name"], "capacity": "admin"}])
+    ds = call_action(
+        "package_create",
+        {"user": admin["name"]},
+        **dataset_payload(name=f"csrf-{uuid.uuid4().hex[:8]}", owner_org=org["id"]),
+    )
+    delete = f"/dataset/delete/{ds['name']}"
+    member_new = f"/organization/member_new/{org['name']}"
+    # anonymous visitors post to both forms: CKAN exempts both views for the process
+    app.post(delete, data={})
+    app.post(member_new, data={})
+    views = app.flask_app.view_functions
+    for endpoint in ("dataset.delete", "organization.member_new"):
+        view = views[endpoint]
+        assert f"{view.__module__}.{view.__name__}" in ckan_csrf._exempt_views
+    _browser_login(app, admin)
+    # another site's page posting the admin's forms: refused, nothing changed
+    app.post(delete, data={}, status=400)
+    app.post(member_new, data={"username": attacker["name"], "role": "admin"}, status=400)
+    assert call_action("package_show", {"ignore_auth": True}, id=ds["id"])["state"] == "active"
+    members = call_action("member_list", {"ignore_auth": True}, id=org["id"], object_type="user")
+    assert attacker["id"] not in {m[0] for m in members}
+    # the portal's own form, with its token, still works
+    token = _token(app, f"/dataset/edit/{ds['name']}")
+    app.post(delete, data={"_csrf_token": token}, follow_redirects=False, status=302)
+    assert call_action("package_show", {"ignore_auth": True}, id=ds["id"])["state"] == "deleted"
