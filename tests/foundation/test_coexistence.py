@@ -36,7 +36,10 @@ ckanext.spatial.search_backend = solr-bbox
 ckan.harvest.mq.type = redis
 """
 # Maidstone's bounding box, roughly (lon/lat)
-BOX = {"type": "Polygon", "coordinates": [[[0.4, 51.2], [0.6, 51.2], [0.6, 51.3], [0.4, 51.3], [0.4, 51.2]]]}  # noqa: E501
+BOX = {
+    "type": "Polygon",
+    "coordinates": [[[0.4, 51.2], [0.6, 51.2], [0.6, 51.3], [0.4, 51.3], [0.4, 51.2]]],
+}
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +110,9 @@ def test_all_plugins_are_loaded(portal):
 def test_pages_serve(portal, path):
     base, api, _, log = portal
     response = api.get(path)
-    assert response.status_code == 200, f"{path}: {response.text[-1500:]}\n{log.read_text()[-3000:]}"  # noqa: E501
+    assert response.status_code == 200, (
+        f"{path}: {response.text[-1500:]}\n{log.read_text()[-3000:]}"
+    )
 
 
 @pytest.mark.e2e
