@@ -139,15 +139,21 @@ def test_spatial_bbox_search(portal):
 
 
 @pytest.mark.e2e
-def test_dataset_page_keeps_every_plugins_blocks_and_includes_each_asset_once(portal):
+@pytest.mark.parametrize("path", ["/", "/dataset/", "/dataset/maidstone-bins", "/harvest/"])
+def test_each_asset_is_included_once(portal, path):
     _, api, _, _ = portal
-    html = api.get("/dataset/maidstone-bins").text
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(api.get(path).text, "html.parser")
     scripts = [s["src"] for s in soup.find_all("script", src=True)]
     styles = [link["href"] for link in soup.find_all("link", rel="stylesheet")]
     duplicated = [url for url, n in Counter(scripts + styles).items() if n > 1]
-    assert not duplicated, f"assets included more than once: {duplicated}"
+    assert not duplicated, f"assets included more than once on {path}: {duplicated}"
     assert scripts and styles
+
+
+@pytest.mark.e2e
+def test_dataset_page_keeps_every_plugins_blocks(portal):
+    _, api, _, _ = portal
+    soup = BeautifulSoup(api.get("/dataset/maidstone-bins").text, "html.parser")
     # activity's tab, dcat's RDF links in the head, the suite's schema fields
     assert soup.find("a", href="/dataset/activity/maidstone-bins"), "activity tab lost"
     alternates = {link.get("type") for link in soup.find_all("link", rel="alternate")}
