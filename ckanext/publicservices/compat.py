@@ -14,7 +14,10 @@ written against 2.12 and asks this module where 2.11 differs:
   ``organization/read.html`` names ``publicservices/compat/search_facets.html`` as the fallback
   (CKAN's ``{% snippet %}`` renders the first template that exists), which renders 2.11's markup.
 
-Test-only differences (logging a test client in) live in ``tests/conftest.py``.
+Outside Python, the same differences are met where they show: ``vocab-autocomplete.js`` drives
+select2 4 (2.12) or 3.5 (2.11); ``a11y.js`` names 3.5's remove links and ``a11y.css`` darkens 2.11's
+``.alert-error``; ``package/snippets/info.html`` keeps 2.12's h2 where 2.11 had a second h1.
+Test-only differences (logging a test client in, per-version SQL records) live in ``tests/``.
 """
 
 from __future__ import annotations
