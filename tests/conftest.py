@@ -80,7 +80,10 @@ _loaded_config: dict = {}
 
 @pytest.fixture
 def with_plugins(
-    ckan_config: dict, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+    ckan_config: dict,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    provide_plugin: Callable[[str, type], None],
 ) -> Iterator[None]:
     """CKAN's ``with_plugins``, without reloading every plugin around every test.
 
@@ -90,7 +93,13 @@ def with_plugins(
     exactly as CKAN's fixture does.
     """
     global _loaded_config
-    extra = [name for mark in request.node.iter_markers("with_plugins") for name in mark.args]
+    extra = []
+    for mark in request.node.iter_markers("with_plugins"):
+        for arg in mark.args:
+            # a dict registers test-only plugin classes under names, as CKAN's fixture does
+            for name, impl in arg.items() if isinstance(arg, dict) else ():
+                provide_plugin(name, impl)
+            extra.extend(arg if isinstance(arg, dict) else [arg])
     assert all(isinstance(name, str) for name in extra), "register test plugins by name"
     configured = ckan_config["ckan.plugins"]
     names = (configured.split() if isinstance(configured, str) else list(configured)) + extra

@@ -41,6 +41,7 @@ from ckanext.publicservices.dcat.serializer import (
     max_import_bytes,
     parse_datasets,
 )
+from ckanext.publicservices.logic import input_boundary
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,9 @@ def _document(data_dict: DataDict) -> bytes | str:
 
 
 def _organisation(data_dict: DataDict) -> model.Group:
-    ref = data_dict.get("owner_org")
-    if not ref or not isinstance(ref, str):
+    input_boundary.check_text_args(data_dict, ("format",))
+    ref = input_boundary.text_arg(data_dict, "owner_org")
+    if not ref:
         raise tk.ValidationError({"owner_org": ["Missing value"]})
     org = model.Group.get(ref)
     if org is None or not org.is_organization or org.state != "active":
@@ -298,7 +300,8 @@ def _flag(data_dict: DataDict, key: str) -> bool:
 def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> dict[str, Any]:
     """Whoever may create datasets in the target organisation may import into it."""
     ref = data_dict.get("owner_org")
-    org = model.Group.get(ref) if isinstance(ref, str) and ref else None
+    valid = isinstance(ref, str) and ref and not input_boundary.text_problem(ref)
+    org = model.Group.get(ref) if valid and len(ref) <= 200 else None
     if org is None:
         return {"success": False, "msg": "An organisation you can create datasets in is required"}
     user = context.get("user")

@@ -193,14 +193,47 @@ def check_shapes(data_dict: Any) -> None:
         raise tk.ValidationError(errors)
 
 
+# context key: callables to run once the write is committed (jobs that read what was written)
+AFTER_COMMIT = "publicservices_after_commit"
+
+
+def _atomic(up: Any, context: Any, data_dict: Any, index_name: str) -> Any:
+    """Run the whole chain below as one transaction: core saves without committing
+    (``defer_commit``), every chained action below finishes its work, then the dataset is
+    indexed and committed as core would have. A failure anywhere commits nothing."""
+    from ckan import logic, model
+
+    index = getattr(logic, index_name, None)
+    show = getattr(logic, "package_show_default_and_custom_schemas", None)
+    if context.get("defer_commit") or index is None or show is None:
+        return up(context, data_dict)  # the caller commits (or a CKAN without these helpers)
+    context["defer_commit"] = True
+    context[AFTER_COMMIT] = after = []
+    try:
+        result = up(context, data_dict)
+        pkg_id = result if isinstance(result, str) else result["id"]
+        index(show(context, pkg_id))
+        model.repo.commit()
+    except BaseException:
+        model.Session.rollback()
+        raise
+    finally:
+        context.pop("defer_commit", None)
+        context.pop(AFTER_COMMIT, None)
+    for call in after:
+        call()
+    return result
+
+
 @tk.chained_action
 def package_create(up: Any, context: Any, data_dict: Any) -> Any:
     check_shapes(data_dict)
-    return up(context, data_dict)
+    return _atomic(up, context, data_dict, "index_insert_package_dicts")
 
 
 @tk.chained_action
 def package_update(up: Any, context: Any, data_dict: Any) -> Any:
+    # not _atomic: CKAN 2.12's package_update rolls its own savepoint back under defer_commit
     check_shapes(data_dict)
     return up(context, data_dict)
 

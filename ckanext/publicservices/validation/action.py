@@ -301,6 +301,14 @@ def _refuse_if_failed(pkg: Any, data_dict: dict[str, Any] | None = None) -> None
 def _after(context: Any, result: Any, todo: list[int]) -> None:
     if not todo:
         return
+    deferred = context.get("publicservices_after_commit")
+    if isinstance(deferred, list):  # the write is not committed yet: the job must not run first
+        deferred.append(lambda: _enqueue(context, result, todo))
+        return
+    _enqueue(context, result, todo)
+
+
+def _enqueue(context: Any, result: Any, todo: list[int]) -> None:
     if isinstance(result, dict) and "resources" in result:
         pkg_dict = result
     else:  # return_id_only
