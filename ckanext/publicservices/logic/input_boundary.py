@@ -253,6 +253,22 @@ def whole_number(
     return number
 
 
+def flag(data_dict: Mapping[str, Any], key: str, default: bool = False) -> bool:
+    """A true/false argument (JSON boolean, 0/1, or CKAN's words for them)."""
+    value = data_dict.get(key, default)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool | int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in ("true", "yes", "on", "y", "t", "1"):
+            return True
+        if word in ("false", "no", "off", "n", "f", "0"):
+            return False
+    raise tk.ValidationError({key: [_("{key}: give true or false.").format(key=key)]})
+
+
 def _kind(value: Any) -> str:
     return {
         dict: "an object",
@@ -366,7 +382,11 @@ def registered_dataset_types() -> frozenset[str]:
         schemas = scheming_dataset_schemas() or {}
     except Exception:  # scheming not loaded: CKAN's own type only
         schemas = {}
-    return frozenset(schemas) or frozenset({"dataset"})
+    # types other plugins register for themselves (ckanext-harvest's "harvest" sources)
+    from ckan.lib import plugins as lib_plugins
+
+    others = getattr(lib_plugins, "_package_plugins", None) or {}
+    return frozenset(schemas) | frozenset(others) or frozenset({"dataset"})
 
 
 __all__ = ["publicservices_date_range", "publicservices_not_blank"]

@@ -61,7 +61,7 @@ def publicservices_standard_list(context: Any, data_dict: dict[str, Any]) -> lis
     :param all_fields: include each standard's fields (default false)
     """
     tk.check_access("publicservices_standard_list", context, data_dict)
-    with_fields = tk.asbool(data_dict.get("all_fields", False))
+    with_fields = input_boundary.flag(data_dict, "all_fields")
     return [_summary(s, with_fields) for s in standards.all()]
 
 
@@ -246,7 +246,7 @@ def _gate(context: Any, pkg: Any, data_dict: dict[str, Any]) -> None:
     is made private again by the job (``jobs.withdraw_if_gated``)."""
     if pkg is None or not settings.public_gate():
         return
-    becomes_public = pkg.private and not tk.asbool(data_dict.get("private", pkg.private))
+    becomes_public = pkg.private and not input_boundary.flag(data_dict, "private", pkg.private)
     if not becomes_public:
         return
     # the refusal names resources: only for those who may edit the dataset anyway
