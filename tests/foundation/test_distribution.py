@@ -137,8 +137,12 @@ def stock_ckan_venv(constraints: Path) -> Iterator[tuple[Path, dict[str, str]]]:
     CACHE.mkdir(parents=True, exist_ok=True)
     with open(CACHE / f"{venv.name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another checkout's run may use the same venv
+        if snapshot.is_file():
+            _back_to_stock(venv, _read(snapshot))  # after a run that was killed mid-way
         if not snapshot.is_file() or _freeze(venv) != _read(snapshot):
-            shutil.rmtree(venv, ignore_errors=True)
+            # older venvs of this CKAN version were made from older constraints
+            for stale in CACHE.glob(f"stock-ckan-{version}-*"):
+                shutil.rmtree(stale, ignore_errors=True)
             subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
             requirement = f"ckan[requirements]=={version}"
             done = _pip(venv, "install", "-q", "-c", str(constraints), requirement)
@@ -148,9 +152,13 @@ def stock_ckan_venv(constraints: Path) -> Iterator[tuple[Path, dict[str, str]]]:
         try:
             yield venv, stock
         finally:
-            added = sorted(set(_freeze(venv)) - set(stock))
-            if added:
-                _pip(venv, "uninstall", "-y", "-q", *added)
+            _back_to_stock(venv, stock)
+
+
+def _back_to_stock(venv: Path, stock: dict[str, str]) -> None:
+    added = sorted(set(_freeze(venv)) - set(stock))
+    if added:
+        _pip(venv, "uninstall", "-y", "-q", *added)
 
 
 def _read(snapshot: Path) -> dict[str, str]:
