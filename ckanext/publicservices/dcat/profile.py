@@ -120,6 +120,9 @@ def media_type(value: str) -> str | None:
     return text if _MEDIA_TYPE.fullmatch(text) else None
 
 
+# fragment of the distribution standing for a dataset's page when it has no other
+PORTAL_PAGE = "#portal-page"
+
 # ISO 639-1 → EU language authority table (DCAT-AP wants IRIs for dct:language)
 LANGUAGES = {"en": "ENG", "cy": "CYM", "gd": "GLA", "ga": "GLE"}
 
@@ -332,12 +335,34 @@ class PublicservicesProfile(RDFProfile):
         distributions = list(g.objects(dataset_ref, DCAT.distribution))
         for distribution in distributions:
             self._distribution(distribution, license_ref)
-        if license_ref is not None and not distributions:
-            # DCAT-AP puts licences on distributions; a dataset without any (a design pattern,
-            # a learning resource) states its own so that it is not lost
-            g.add((dataset_ref, DCT.license, license_ref))
-            if self._first_time(license_ref):
-                g.add((license_ref, RDF.type, DCT.LicenseDocument))
+        if not distributions:
+            if license_ref is not None:
+                # DCAT-AP puts licences on distributions; a dataset without any (a design
+                # pattern, a learning resource) states its own so that it is not lost
+                g.add((dataset_ref, DCT.license, license_ref))
+                if self._first_time(license_ref):
+                    g.add((license_ref, RDF.type, DCT.LicenseDocument))
+            self._portal_page(dataset_dict, dataset_ref, license_ref)
+
+    def _portal_page(
+        self, dataset_dict: dict[str, Any], dataset_ref: URIRef, license_ref: URIRef | None
+    ) -> None:
+        """The dataset's page on the portal as its one distribution.
+
+        A design pattern or learning resource *is* its page. Stock DCAT parsers (ckanext-dcat's
+        included) read a dataset's licence from its distributions only; without one they lose
+        it. The project's own parse leaves this distribution out (:data:`PORTAL_PAGE`).
+        """
+        g = self.g
+        dist = URIRef(f"{dataset_ref}{PORTAL_PAGE}")
+        g.add((dataset_ref, DCAT.distribution, dist))
+        g.add((dist, RDF.type, DCAT.Distribution))
+        title = str(dataset_dict.get("title") or dataset_dict.get("name") or "")
+        site = tk.config.get("ckan.site_title") or "the portal"
+        g.add((dist, DCT.title, Literal(f"{title} (page on {site})")))
+        g.add((dist, DCAT.accessURL, dataset_ref))
+        g.add((dist, DCAT.mediaType, Literal("text/html")))
+        self._distribution(dist, license_ref)
 
     def _first_time(self, node: Any) -> bool:
         """True the first time a node is described in this graph.
@@ -864,6 +889,12 @@ class PublicservicesProfile(RDFProfile):
 
         # distributions: EU file types and IANA media types back to CKAN's values; the dataset
         # licence copied onto distributions without their own is not a resource licence
+        page = f"{dataset_ref}{PORTAL_PAGE}"
+        if any(r.get("distribution_ref") == page for r in dataset_dict.get("resources", [])):
+            # the portal page stands in for missing distributions; it is not a resource
+            dataset_dict["resources"] = [
+                r for r in dataset_dict["resources"] if r.get("distribution_ref") != page
+            ]
         by_ref = {r.get("distribution_ref"): r for r in dataset_dict.get("resources", [])}
         register = _license_urls()
         if not dataset_dict.get("license_id"):
