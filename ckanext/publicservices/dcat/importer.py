@@ -73,7 +73,13 @@ def _format(data_dict: DataDict) -> str:
     fmt = FORMATS.get(str(value).strip().lower().lstrip("."))
     if fmt is None:
         raise tk.ValidationError(
-            {"format": [f"Unknown RDF format {value!r}; use ttl, xml (RDF/XML), jsonld or nt"]}
+            {
+                "format": [
+                    tk._(
+                        "Unknown RDF format {value!r}; use ttl, xml (RDF/XML), jsonld or nt"
+                    ).format(value=value)
+                ]
+            }
         )
     return fmt
 
@@ -86,12 +92,14 @@ def _document(data_dict: DataDict) -> bytes | str:
         stream = getattr(upload, "stream", upload)
         raw = stream.read(max_import_bytes() + 1)
         if not raw:
-            raise tk.ValidationError({"upload": ["The uploaded file is empty"]})
+            raise tk.ValidationError({"upload": [tk._("The uploaded file is empty")]})
         return raw if isinstance(raw, bytes) else str(raw)
     if isinstance(upload, str) and upload and not data:
         data = upload
     if not isinstance(data, (str, bytes)) or not data.strip():
-        raise tk.ValidationError({"data": ["Missing value: give the RDF text or upload a file"]})
+        raise tk.ValidationError(
+            {"data": [tk._("Missing value: give the RDF text or upload a file")]}
+        )
     return data
 
 
@@ -99,10 +107,10 @@ def _organisation(data_dict: DataDict) -> model.Group:
     input_boundary.check_text_args(data_dict, ("format",))
     ref = input_boundary.text_arg(data_dict, "owner_org")
     if not ref:
-        raise tk.ValidationError({"owner_org": ["Missing value"]})
+        raise tk.ValidationError({"owner_org": [tk._("Missing value")]})
     org = model.Group.get(ref)
     if org is None or not org.is_organization or org.state != "active":
-        raise tk.ValidationError({"owner_org": ["Organization does not exist"]})
+        raise tk.ValidationError({"owner_org": [tk._("Organization does not exist")]})
     return org
 
 
@@ -124,7 +132,9 @@ def _fields(dataset_type: str) -> tuple[frozenset[str], frozenset[str]]:
     try:
         schema = tk.get_action("scheming_dataset_schema_show")({}, {"type": dataset_type})
     except (KeyError, tk.ObjectNotFound):
-        raise tk.ValidationError({"type": [f"Unknown dataset type {dataset_type!r}"]}) from None
+        raise tk.ValidationError(
+            {"type": [tk._("Unknown dataset type {type!r}").format(type=dataset_type)]}
+        ) from None
     dataset = frozenset(f["field_name"] for f in schema.get("dataset_fields", []))
     resource = frozenset(f["field_name"] for f in schema.get("resource_fields", []))
     return dataset, resource
@@ -281,12 +291,14 @@ def _import_one(
     except tk.NotAuthorized:
         model.Session.rollback()
         result.update(
-            status="refused", errors={"dataset": ["Not authorised to write this dataset"]}
+            status="refused", errors={"dataset": [tk._("Not authorised to write this dataset")]}
         )
     except Exception:  # one dataset's failure must not lose the others' results
         model.Session.rollback()
         log.exception("DCAT import of %r into %s failed", result.get("title"), org.name)
-        result.update(status="invalid", errors={"dataset": ["Could not be imported (logged)"]})
+        result.update(
+            status="invalid", errors={"dataset": [tk._("Could not be imported (logged)")]}
+        )
     return result
 
 
@@ -294,7 +306,7 @@ def _flag(data_dict: DataDict, key: str) -> bool:
     try:
         return bool(tk.asbool(data_dict.get(key, False)))
     except ValueError:
-        raise tk.ValidationError({key: ["Must be true or false"]}) from None
+        raise tk.ValidationError({key: [tk._("Must be true or false")]}) from None
 
 
 def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> dict[str, Any]:
@@ -303,10 +315,16 @@ def publicservices_dcat_import_auth(context: Context, data_dict: DataDict) -> di
     valid = isinstance(ref, str) and ref and not input_boundary.text_problem(ref)
     org = model.Group.get(ref) if valid and len(ref) <= 200 else None
     if org is None:
-        return {"success": False, "msg": "An organisation you can create datasets in is required"}
+        return {
+            "success": False,
+            "msg": tk._("An organisation you can create datasets in is required"),
+        }
     user = context.get("user")
     if not authz.has_user_permission_for_group_or_org(org.id, user, "create_dataset"):
-        return {"success": False, "msg": "Not authorised to create datasets in this organisation"}
+        return {
+            "success": False,
+            "msg": tk._("Not authorised to create datasets in this organisation"),
+        }
     return {"success": True}
 
 
@@ -348,10 +366,10 @@ def publicservices_dcat_import(context: Context, data_dict: DataDict) -> dict[st
     except Exception:  # a profile's parse failing on an odd (but well-formed) graph
         log.exception("DCAT import: the profiles could not map the document")
         raise tk.ValidationError(
-            {"data": ["The RDF is well-formed but could not be mapped to datasets"]}
+            {"data": [tk._("The RDF is well-formed but could not be mapped to datasets")]}
         ) from None
     if not parsed:
-        raise tk.ValidationError({"data": ["The document describes no dcat:Dataset"]})
+        raise tk.ValidationError({"data": [tk._("The document describes no dcat:Dataset")]})
     org_dict = mapping.consortium(org.id)
     results = [_import_one(context, p, org, dry_run, private, org_dict) for p in parsed]
     counts = {

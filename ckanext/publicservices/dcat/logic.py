@@ -112,10 +112,10 @@ def dcat_dataset_show(up_func: Action, context: Context, data_dict: DataDict) ->
         dataset_dict = tk.get_action("package_show")(context, data_dict)
     except tk.NotAuthorized:
         # a private dataset: answer as for one that does not exist
-        raise tk.ObjectNotFound("Dataset not found") from None
+        raise tk.ObjectNotFound(tk._("Dataset not found")) from None
     if tk.asbool(dataset_dict.get("private")):
         # same answer as for a dataset that does not exist: its existence is not public either
-        raise tk.ObjectNotFound("Dataset not found")
+        raise tk.ObjectNotFound(tk._("Dataset not found"))
     serializer = PublicservicesSerializer(profiles=_profiles(data_dict))
     return serializer.serialize_dataset(dataset_dict, _format=data_dict.get("format"))
 
