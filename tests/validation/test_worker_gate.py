@@ -166,14 +166,16 @@ def test_inferred_schema_never_replaces_the_claimed_standard(
     inferred = call_action(
         "publicservices_validation_infer_schema", _ctx(publisher["user"]), resource_id=res["id"]
     )
-    # the suggestion accepts this very file; saved on the resource it must not stand in for
-    # the standard the resource claims
-    call_action(
-        "resource_patch",
-        _ctx(publisher["user"]),
-        id=res["id"],
-        schema=json.dumps(inferred["schema"]),
-    )
+    # the suggestion accepts this very file; saved on the resource (through the report page's
+    # form) it must not stand in for the standard the resource claims, and the publisher is told
+    page = app.post(
+        f"/dataset/{ds['name']}/resource/{res['id']}/validation/schema",
+        data={"schema": json.dumps(inferred["schema"])},
+        headers={"Authorization": publisher["user"]["token"]},
+        status=200,
+    ).body
+    assert "still checked against that standard" in page
+    assert call_action("resource_show", {"user": ""}, id=res["id"])["schema"]
     _worker(None)
     report = call_action("publicservices_validation_show", {"user": ""}, resource_id=res["id"])
     assert report["status"] == "failure" and report["error_count"] == 3
