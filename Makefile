@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS ?= constraints/ckan-2.12.txt
 CKAN_PIN = $(shell sed -n 's/^ckan==//p' $(CONSTRAINTS))
 
-.PHONY: browser-tools rdf-tools config-reference constraints install demo test test-project test-matrix test-search-conformance bench lint format clean
+.PHONY: fuzz browser-tools rdf-tools config-reference constraints install demo test test-project test-matrix test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
@@ -46,6 +46,12 @@ test: browser-tools rdf-tools
 
 test-project: browser-tools rdf-tools
 	@$(PY) -m devstack test --suite project $(ARGS)
+
+# Hostile payloads over HTTP to every action the suite adds or chains (tests/boundary/test_fuzz.py):
+# FUZZ_EXAMPLES of them (default 10,500) with a random seed it prints; FUZZ_SEED=n replays a run.
+fuzz: browser-tools rdf-tools
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10500} FUZZ_MIN=$${FUZZ_MIN:-10000} \
+		$(PY) -m devstack test --suite project tests/boundary/test_fuzz.py -q -s $(ARGS)
 
 # The project's suite on CKAN 2.11, the other supported version: its own venv from its constraints,
 # stamp-cached like install. CKAN's own search tests (the conformance run) stay with `make test`.

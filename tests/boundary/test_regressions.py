@@ -203,6 +203,8 @@ def test_non_finite_and_huge_numbers_are_refused(
     ("action", "data", "field"),
     [
         ("package_update", {"id": ["a", "b"], "title": "x"}, "id"),
+        ("package_patch", {"id": [""]}, "id"),
+        ("resource_patch", {"id": {"a": 1}}, "id"),
         ("package_create", {"name": "listy", "title": "x", "owner_org": ["a"]}, "owner_org"),
         ("organization_update", {"id": {"a": 1}, "title": "x"}, "id"),
         ("resource_create", {"package_id": ["a"], "url": "https://e.org"}, "package_id"),

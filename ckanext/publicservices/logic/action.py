@@ -12,8 +12,10 @@ from ckanext.publicservices.logic.shape_guard import (
     bulk_update_private,
     bulk_update_public,
     package_create,
+    package_patch,
     package_update,
     resource_create,
+    resource_patch,
     resource_update,
 )
 from ckanext.publicservices.logic.vocabulary_api import *  # noqa: F403
@@ -25,6 +27,8 @@ __all__: list[str] = [
     "package_update",
     "resource_create",
     "resource_update",
+    "package_patch",
+    "resource_patch",
     "bulk_update_delete",
     "bulk_update_private",
     "bulk_update_public",

@@ -257,6 +257,25 @@ def resource_update(up: Any, context: Any, data_dict: Any) -> Any:
     return up(context, data_dict)
 
 
+def _check_patch(data_dict: Any) -> None:
+    if not isinstance(data_dict, dict):
+        raise tk.ValidationError({"__all__": [tk._("The request must be a JSON object.")]})
+    input_boundary.check_text_args(data_dict, ("id", "name", "package_id"))
+    input_boundary.check(data_dict, None, "request")
+
+
+@tk.chained_action
+def package_patch(up: Any, context: Any, data_dict: Any) -> Any:
+    _check_patch(data_dict)  # before core's package_show of the id
+    return up(context, data_dict)
+
+
+@tk.chained_action
+def resource_patch(up: Any, context: Any, data_dict: Any) -> Any:
+    _check_patch(data_dict)
+    return up(context, data_dict)
+
+
 def _check_bulk(data_dict: Any) -> None:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [tk._("The request must be a JSON object.")]})
@@ -287,7 +306,9 @@ __all__ = [
     "bulk_update_private",
     "bulk_update_public",
     "package_create",
+    "package_patch",
     "package_update",
     "resource_create",
+    "resource_patch",
     "resource_update",
 ]
