@@ -1,6 +1,6 @@
 """The suite beside the extensions portals already run: ckanext-harvest, ckanext-spatial (bbox
-search), core `activity` and ckanext-dcat's harvester, all enabled in one CKAN started with
-`ckan run` against the devstack's services (a database of its own: harvest adds tables)."""
+search), core `activity` and ckanext-dcat's harvester, all enabled in one CKAN web server
+against the devstack's services (a database of its own: harvest adds tables)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import pytest
 import requests
 from bs4 import BeautifulSoup
 
-from devstack.portal import ROOT
+from devstack.portal import ROOT, start_web
+from devstack.services import free_port, terminate
 from tests.foundation.portal_process import (
     ckan_command,
-    ckan_run,
     fresh_database,
     sysadmin_token,
 )
@@ -55,7 +55,12 @@ def portal(tmp_path_factory):
             done = ckan_command(CKAN, ini, args, env, tmp)
             assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
         token = sysadmin_token(CKAN, ini, env, tmp)
-        with ckan_run(CKAN, ini, env, tmp, tmp / "run.log") as base_url:
+        # the devstack's production server (gunicorn): `ckan run`'s reloader would restart on
+        # any edit of the checkout during the module (ckan run: test_admin_commands.py)
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        web = start_web(ini, {**env, "CKAN_SITE_URL": base_url}, port, tmp / "web.log", workers=1)
+        try:
             api = _Api(base_url, token)
             org = api.call(
                 "organization_create",
@@ -72,7 +77,9 @@ def portal(tmp_path_factory):
                     extras=[{"key": "spatial", "value": json.dumps(BOX)}],
                 ),
             )
-            yield base_url, api, dataset, tmp / "run.log"
+            yield base_url, api, dataset, tmp / "web.log"
+        finally:
+            terminate(web)
         ckan_command(CKAN, ini, ["search-index", "clear"], env, tmp)
 
 
