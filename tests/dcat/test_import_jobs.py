@@ -160,3 +160,23 @@ def test_a_large_broken_document_fails_in_the_status(app: Any, portal: dict[str,
     assert done.returncode == 0, done.stderr[-3000:]
     shown = _post(app, STATUS, portal["editor"], 200, id=import_id)["result"]
     assert shown["status"] == "failed" and "Could not parse" in shown["errors"]["data"][0], shown
+
+
+@pytest.mark.ckan_config("ckanext.publicservices.dcat.import_max_datasets", "3")
+def test_import_job_stopped_by_its_time_limit_is_recorded_as_failed(
+    app: Any, portal: dict[str, Any]
+) -> None:
+    # a job the worker kills cannot write its own result: RQ's failure callback does
+    import types
+
+    from ckanext.publicservices.dcat import import_jobs
+
+    document = app.get("/organization/kent/catalog.ttl").body
+    queued = _post(app, API, portal["editor"], 200, owner_org="doncaster", data=document)
+    import_id = queued["result"]["import_id"]
+    timeout = type("JobTimeoutException", (Exception,), {})
+    job = types.SimpleNamespace(id="job-1", args=[import_id])
+    import_jobs.on_job_failure(job, None, timeout, timeout(), None)
+    shown = _post(app, STATUS, portal["editor"], 200, id=import_id)["result"]
+    assert shown["status"] == "failed" and shown["finished"]
+    assert "took longer than 3600 seconds" in shown["errors"]["data"][0]
