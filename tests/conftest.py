@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import ckan.model as model
 import ckan.plugins
@@ -12,36 +13,83 @@ import ckanext.activity
 import pytest
 from ckan.tests import factories
 from ckan.tests import helpers as test_helpers
+from ckan.tests.pytest_ckan import fixtures as ckan_fixtures
 
 import ckanext.publicservices
 
 
-def _set_session_user(self: test_helpers.CKANTestApp, user_id: str | None) -> None:
-    """CKAN 2.12's ``app.set_session_user`` for CKAN 2.11's test app, which has none.
+class _PersistentClientApp:
+    """CKAN 2.12's test-app behaviour, for CKAN 2.11's ``CKANTestApp``.
 
-    As on 2.12, later requests go through one client that carries the login: here Flask-Login's
-    remember cookie, because 2.11's middleware (locale, …) sits outside the Flask app whose session
-    a test could write. 2.11 otherwise makes a new client, without cookies, for every request.
+    2.12 sends every request through one client (``app.client``, cookies kept, replaceable by a
+    test) and has ``set_session_user``; 2.11 makes a new client, without cookies, per request.
+    Here the login is Flask-Login's remember cookie: 2.11's middleware (locale, …) sits outside
+    the Flask app whose session a test could write.
     """
-    from urllib.parse import urlparse
 
-    from ckan.common import config
-    from flask_login.utils import encode_cookie
+    @property
+    def client(self: Any) -> Any:
+        if "_client" not in self.__dict__:
+            self._client = self.test_client()
+        return self._client
 
-    client = test_helpers.CKANTestClient(self.app, test_helpers.CKANResponse, use_cookies=True)
-    user = model.User.get(user_id) if user_id else None
-    if user is not None:
-        with self.flask_app.test_request_context():
-            client.set_cookie(
-                config["REMEMBER_COOKIE_NAME"],
-                encode_cookie(user.id),
-                domain=urlparse(config["ckan.site_url"]).hostname or "localhost",
-            )
-    self.test_client = lambda use_cookies=True: client
+    @client.setter
+    def client(self: Any, value: Any) -> None:
+        self._client = value
+
+    def options(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        return self.client.options(url, *args, **kwargs)
+
+    def post(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        params = kwargs.pop("params", None)
+        if params:
+            kwargs["data"] = params
+        return self.client.post(url, *args, **kwargs)
+
+    def get(self: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        params = kwargs.pop("params", None)
+        if params:
+            kwargs["query_string"] = params
+        return self.client.get(url, *args, **kwargs)
+
+    def set_session_user(self: Any, user_id: str | None) -> None:
+        from urllib.parse import urlparse
+
+        from ckan.common import config
+        from flask_login.utils import encode_cookie
+
+        self.client = self.test_client()
+        user = model.User.get(user_id) if user_id else None
+        if user is not None:
+            with self.flask_app.test_request_context():
+                self.client.set_cookie(
+                    config["REMEMBER_COOKIE_NAME"],
+                    encode_cookie(user.id),
+                    domain=urlparse(config["ckan.site_url"]).hostname or "localhost",
+                )
 
 
 if not hasattr(test_helpers.CKANTestApp, "set_session_user"):  # CKAN 2.11
-    test_helpers.CKANTestApp.set_session_user = _set_session_user
+    for _name in ("client", "options", "post", "get", "set_session_user"):
+        setattr(test_helpers.CKANTestApp, _name, _PersistentClientApp.__dict__[_name])
+
+if not hasattr(ckan_fixtures, "provide_plugin"):  # CKAN 2.11
+
+    @pytest.fixture
+    def provide_plugin(request: pytest.FixtureRequest) -> Iterator[Callable[[str, type], None]]:
+        """CKAN 2.12's ``provide_plugin``: test-only plugin classes registered under names."""
+        from unittest import mock
+
+        from ckan.plugins.core import _get_service
+
+        plugins: dict[str, type] = dict(m.args for m in request.node.iter_markers("provide_plugin"))
+        maker = mock.Mock(
+            side_effect=lambda name: plugins[name]() if name in plugins else mock.DEFAULT,
+            wraps=_get_service,
+        )
+        with mock.patch("ckan.plugins.core._get_service", maker):
+            yield lambda name, plugin: plugins.update({name: plugin})
+
 
 # The plugins' own tables, created by path as `ckan db upgrade -p NAME` would (the plugins may
 # not be loaded when the database is reset).

@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from tests.boundary.http import get
 from tests.consortium.data import consortium, dataset
+from tests.db_extras import set_group_extra, set_package_extra
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
@@ -48,13 +49,7 @@ def _write(sql: str, **params: Any) -> None:
 
 
 def _set_extra(pkg_id: str, key: str, raw: str) -> None:
-    _write(
-        "UPDATE package SET extras = jsonb_set(coalesce(extras, '{}'::jsonb), :path, "
-        "to_jsonb(CAST(:raw AS text))) WHERE id = :id",
-        path="{" + key + "}",
-        raw=raw,
-        id=pkg_id,
-    )
+    set_package_extra(pkg_id, key, raw)
 
 
 def _reindex(pkg_id: str) -> None:
@@ -124,13 +119,8 @@ def test_unrenderable_organisation_and_the_cache_forgets_it_when_fixed(app: Any)
     portal = _portal()
     org = portal["org"]
     bad_partners = json.dumps([{"name": "x\ud800y", "role": "r\x07"}])
-    _write(
-        "UPDATE \"group\" SET title = :t, extras = jsonb_set(coalesce(extras, '{}'::jsonb), "
-        "'{partners}', to_jsonb(CAST(:p AS text))) WHERE id = :id",
-        t="Kent \x07 consortium",
-        p=bad_partners,
-        id=org["id"],
-    )
+    set_group_extra(org["id"], "partners", bad_partners)
+    _write('UPDATE "group" SET title = :t WHERE id = :id', t="Kent \x07 consortium", id=org["id"])
     _reindex(portal["good"]["id"])
     _pages_serve(app, portal)
     # fixed through the API: every output shows the fixed values at once
