@@ -13,6 +13,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+from ckanext.dcat.interfaces import IDCATRDFHarvester
 
 from ckanext.publicservices import cli, helpers, views
 from ckanext.publicservices.logic import action, auth, validators
@@ -43,6 +44,7 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(IDCATRDFHarvester, inherit=True)
 
     # IConfigurer
 
@@ -88,6 +90,29 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
         from ckanext.publicservices.consortium import page
 
         return page.organization_facets(facets_dict)
+
+    # IDCATRDFHarvester: a DCAT RDF harvest source writes through the suite's schema (what the
+    # document lacks filled as publicservices_dcat_import does; what cannot be, refused by field)
+
+    def before_create(self, harvest_object: Any, dataset_dict: Any, temp_dict: Any) -> None:
+        from ckanext.publicservices.dcat import harvest
+
+        harvest.prepare(harvest_object, dataset_dict, updating=False)
+
+    def before_update(self, harvest_object: Any, dataset_dict: Any, temp_dict: Any) -> None:
+        from ckanext.publicservices.dcat import harvest
+
+        harvest.prepare(harvest_object, dataset_dict, updating=True)
+
+    def update_package_schema_for_create(self, package_schema: Any) -> Any:
+        from ckanext.publicservices.dcat import harvest
+
+        return harvest.with_unmapped_check(package_schema)
+
+    def update_package_schema_for_update(self, package_schema: Any) -> Any:
+        from ckanext.publicservices.dcat import harvest
+
+        return harvest.with_unmapped_check(package_schema)
 
 
 @tk.blanket.helpers(validation_helpers)

@@ -34,6 +34,7 @@ MAX_LIST = 2_000
 MAX_KEYS = 500
 MAX_TEXT = 2_000_000  # characters; the schema validators set each field's real limit
 MAX_INT = 2**53
+MAX_KEY = 100  # field names (CKAN's extras keys are at most 100 characters too)
 YEAR_MIN, YEAR_MAX = 1000, 2999
 
 _NONCHARACTERS = "".join(
@@ -114,8 +115,8 @@ def value_problem(value: Any, depth: int = 0) -> tuple[str, str] | None:
         if len(value) > MAX_KEYS:
             return "", _("{n} keys is too many; give at most {m}.").format(n=len(value), m=MAX_KEYS)
         for key, item in value.items():
-            if not isinstance(key, str):
-                return "", _("keys must be text.")
+            if not isinstance(key, str) or not key or len(key) > 2 * MAX_KEY:
+                return "", _("keys must be text of 1 to {n} characters.").format(n=2 * MAX_KEY)
             problem = text_problem(key)
             if problem:
                 return "", _("a key {problem}").format(problem=problem)
@@ -148,8 +149,14 @@ def check(data_dict: Any, labels: Mapping[str, str] | None = None, what: str = "
     if len(data_dict) > MAX_KEYS:
         raise tk.ValidationError({"__all__": [_("Too many fields.")]})
     for key, value in data_dict.items():
-        if not isinstance(key, str) or text_problem(key):
-            raise tk.ValidationError({"__all__": [_("A field name is not valid text.")]})
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY or text_problem(key):
+            raise tk.ValidationError(
+                {
+                    "__all__": [
+                        _("A field name must be text of 1 to {n} characters.").format(n=MAX_KEY)
+                    ]
+                }
+            )
         if key.startswith("__"):  # navl's own keys (__junk, __extras, __before, …)
             raise tk.ValidationError({key: [_("{key}: not a field.").format(key=key)]})
         found = value_problem(value, 1)
@@ -192,13 +199,16 @@ def text_arg(
     return value
 
 
-def check_id_list(data_dict: Mapping[str, Any], key: str, label: str | None = None) -> list[str]:
+def check_id_list(
+    data_dict: Mapping[str, Any], key: str, label: str | None = None, required: bool = False
+) -> list[str]:
     """A list of ids (each text of at most 200 characters), or an empty list."""
     value = data_dict.get(key)
-    if value is None or value == "" or value == []:
+    if not required and (value is None or value == "" or value == []):
         return []
     if (
         not isinstance(value, list)
+        or not value
         or len(value) > MAX_LIST
         or not all(isinstance(v, str) and len(v) <= 200 and not text_problem(v) for v in value)
     ):
