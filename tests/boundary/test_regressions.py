@@ -395,3 +395,22 @@ def test_tab_newline_and_ordinary_unicode_are_kept(app: Any, portal: dict[str, A
     )
     assert status == 200, body
     assert call_action("package_show", id="kept-text")["notes"] == notes
+
+
+@pytest.mark.parametrize(
+    ("action", "data", "field"),
+    [
+        ("resource_update", {"": "x" * 100_001}, "__all__"),
+        ("organization_create", {"[[[]]]" * 300: "x", "name": "long-key"}, "__all__"),
+        ("organization_create", {"name": "listy-image", "image_url": [{}]}, "image_url"),
+        ("bulk_update_public", {"org_id": "-1e400", "datasets": None}, "datasets"),
+        ("bulk_update_private", {"org_id": "x", "datasets": "abc"}, "datasets"),
+    ],
+)
+def test_payloads_the_fuzz_suite_found(
+    app: Any, portal: dict[str, Any], action: str, data: dict[str, Any], field: str
+) -> None:
+    """Found by tests/boundary/test_fuzz.py (each answered 500 before)."""
+    if action == "resource_update":
+        data = dict(portal["pkg"]["resources"][0], **data)
+    refused(app, action, data, field, portal["token"])

@@ -15,6 +15,10 @@ from ckanext.publicservices.logic import input_boundary
 _ = tk._
 
 
+# core organisation fields that hold one value
+CORE_TEXT = ("name", "title", "description", "image_url", "type", "state", "approval_status")
+
+
 def _check_boundary(data_dict: Any) -> None:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [_("The organisation must be a JSON object.")]})
@@ -25,6 +29,9 @@ def _check_boundary(data_dict: Any) -> None:
         except tk.Invalid as e:
             raise tk.ValidationError({"partners": [e.error]}) from None
     input_boundary.check(data_dict, _labels(), "organisation")
+    for key in CORE_TEXT:
+        if isinstance(data_dict.get(key), dict | list):  # core's group schema would crash on it
+            raise tk.ValidationError({key: [_("{key}: expected text.").format(key=key)]})
 
 
 def _labels() -> dict[str, str]:

@@ -280,7 +280,7 @@ def _check_bulk(data_dict: Any) -> None:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [tk._("The request must be a JSON object.")]})
     input_boundary.check_text_args(data_dict, ("org_id",))
-    input_boundary.check_id_list(data_dict, "datasets")
+    input_boundary.check_id_list(data_dict, "datasets", required=True)
 
 
 @tk.chained_action
