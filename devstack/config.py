@@ -43,7 +43,7 @@ scheming.presets = ckanext.scheming:presets.json
                    ckanext.dcat.schemas:presets.yaml
                    ckanext.publicservices.schemas:presets.yaml
 ckanext.dcat.rdf.profiles = euro_dcat_ap_3 publicservices
-
+{extra}
 [loggers]
 keys = root, ckan, ckanext
 
@@ -80,7 +80,13 @@ format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s
 """
 
 
-def write_ckan_ini(root: Path, services: dict[str, Service], site_url: str) -> Path:
+def write_ckan_ini(
+    root: Path,
+    services: dict[str, Service],
+    site_url: str,
+    extra_plugins: str = "",
+    extra: str = "",
+) -> Path:
     secret_file = root / "secret"
     if not secret_file.exists():
         secret_file.write_text(secrets.token_urlsafe(32))
@@ -96,7 +102,8 @@ def write_ckan_ini(root: Path, services: dict[str, Service], site_url: str) -> P
             site_url=site_url,
             storage=storage,
             secret=secret_file.read_text().strip(),
-            plugins=SUITE_PLUGINS,
+            plugins=f"{SUITE_PLUGINS} {extra_plugins}".strip(),
+            extra=f"{extra}\n" if extra else "",
         )
     )
     return ini

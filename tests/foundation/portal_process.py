@@ -45,14 +45,24 @@ def sysadmin_token(ckan: Path, ini: Path, env: dict[str, str], cwd: Path) -> str
 
 @contextlib.contextmanager
 def ckan_run(
-    ckan: Path, ini: Path, env: dict[str, str], cwd: Path, log: Path, timeout: float = 120
+    ckan: Path,
+    ini: Path,
+    env: dict[str, str],
+    cwd: Path,
+    log: Path,
+    timeout: float = 120,
+    reloader: bool = True,
 ) -> Iterator[str]:
-    """``ckan run`` (Werkzeug with its reloader, as documented) on a free port; its base URL."""
+    """``ckan run`` (Werkzeug with its reloader, as documented) on a free port; its base URL.
+
+    ``reloader=False`` for a long test: the reloader restarts the server, dropping requests in
+    flight, whenever a source file of the checkout changes."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port)],
+            [str(ckan), "-c", str(ini), "run", "--host", "127.0.0.1", "--port", str(port)]
+            + ([] if reloader else ["--disable-reloader"]),
             env={**env, "CKAN_SITE_URL": base},
             cwd=cwd,
             stdout=out,

@@ -44,7 +44,9 @@ def report_unmapped(key: Any, data: dict[Any, Any], errors: dict[Any, Any], cont
     value = data.pop(key, missing)
     if isinstance(value, dict):
         for field_name, messages in value.items():
-            errors.setdefault((str(field_name),), []).extend(_messages(messages))
+            # first: the harvester's report shows one message per field, and the reason the
+            # mapping gives says more than the schema's "Missing value"
+            errors.setdefault((str(field_name),), [])[0:0] = _messages(messages)
     elif value is not missing and value:
         errors.setdefault(key, []).extend(_messages(value))
     raise StopOnError
