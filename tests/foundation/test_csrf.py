@@ -19,13 +19,17 @@ from ckan.lib import jobs as ckan_jobs
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.publicservices import csrf
+from ckanext.publicservices import compat, csrf
 from ckanext.publicservices.validation import jobs
 from tests.validation.conftest import VENUE_GOOD, dataset_payload, upload
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index", "clean_queues")]
 
 VIEWS = ("run", "infer", "schema")
+# CKAN 2.11 exempts no view for the process, but exempts every plugin's blueprint by default
+# (ckan.csrf_protection.ignore_extensions), and checks cookie POSTs to its API and forms itself:
+# there a forged request is refused by CKAN (400) before the suite's own check is reached.
+CKAN_REFUSES = not compat.CKAN_2_12
 TTL = """@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
 <http://example.org/ds/forged> a dcat:Dataset ; dct:title "Forged import" ."""
 
@@ -68,6 +72,9 @@ def _prime_core_exemptions(app: Any, s: dict[str, Any]) -> None:
         json={"resource_id": s["res"]["id"]},
         headers=token,
     )
+    if CKAN_REFUSES:
+        assert "publicservices_validation" in {bp.name for bp in ckan_csrf._exempt_blueprints}
+        return
     exempt = ckan_csrf._exempt_views
     assert "ckan.views.api.action" in exempt
     for view in ("run", "infer", "save_schema"):
@@ -165,12 +172,19 @@ def test_api_actions_refuse_cookie_form_posts(app: Any, setup: dict[str, Any]) -
             resp = app.post(f"/api/action/{action}", **kwargs)
             if kwargs.get("content_type") == "text/plain" and resp.status_code == 415:
                 continue  # CKAN 2.12's API itself refuses a text/plain body
+            if CKAN_REFUSES:
+                assert resp.status_code == 400 and "CSRF" in resp.body, (action, kwargs)
+                continue
             assert resp.status_code == 403, (action, kwargs, resp.body[:500])
             assert "CSRF token" in resp.json["error"]["message"]
     assert _queued() == before
     assert call_action("package_search", {"user": ""}, q="title:Forged")["count"] == 0
     # JSON bodies (a cross-site page cannot send one with the cookie), the header, or a token
-    app.post("/api/action/publicservices_validation_run", json={"resource_id": rid}, status=200)
+    app.post(
+        "/api/action/publicservices_validation_run",
+        json={"resource_id": rid},
+        status=400 if CKAN_REFUSES else 200,  # 2.11 wants the token with JSON bodies too
+    )
     token = _token(app, s["base"])
     app.post(
         "/api/action/publicservices_validation_run",
@@ -185,7 +199,7 @@ def test_api_actions_refuse_cookie_form_posts(app: Any, setup: dict[str, Any]) -
         headers={"Authorization": s["user"]["token"]},
         status=200,
     )
-    assert _queued() == before + 3
+    assert _queued() == before + (2 if CKAN_REFUSES else 3)
 
 
 def test_every_state_changing_suite_action_is_guarded() -> None:
@@ -198,7 +212,16 @@ def test_every_state_changing_suite_action_is_guarded() -> None:
         if name.startswith("publicservices_") and not getattr(fn, "side_effect_free", False)
     }
     assert {"publicservices_dcat_import", "publicservices_validation_run"} <= set(suite)
-    assert [name for name, fn in suite.items() if not csrf.is_guarded(fn)] == []
+    assert [name for name, fn in suite.items() if not csrf.is_guarded(_unwrapped(fn))] == []
+
+
+def _unwrapped(fn: Any) -> Any:
+    """The action CKAN registered: 2.11's wrapper copies none of its attributes (2.12's does)."""
+    if fn.__name__ == "wrapped" and fn.__closure__:
+        for cell in fn.__closure__:
+            if callable(cell.cell_contents):
+                return cell.cell_contents
+    return fn
 
 
 def test_outsider_cannot_use_a_guarded_action_even_with_json(
@@ -210,7 +233,7 @@ def test_outsider_cannot_use_a_guarded_action_even_with_json(
     app.post(
         "/api/action/publicservices_validation_run",
         json={"resource_id": setup["res"]["id"]},
-        status=403,
+        status=400 if CKAN_REFUSES else 403,  # 2.11: CKAN's own check, before the action's auth
     )
 
 
@@ -231,7 +254,8 @@ def test_dataset_and_consortium_forms_keep_the_check_after_core_exempted_them(ap
     views = app.flask_app.view_functions
     for endpoint in ("dataset.delete", "organization.member_new"):
         view = views[endpoint]
-        assert f"{view.__module__}.{view.__name__}" in ckan_csrf._exempt_views
+        exempt = f"{view.__module__}.{view.__name__}" in ckan_csrf._exempt_views
+        assert exempt != CKAN_REFUSES
     _browser_login(app, admin)
     # another site's page posting the admin's forms: refused, nothing changed
     app.post(delete, data={}, status=400)
