@@ -93,32 +93,42 @@ class _Cleaner:
     """Maps terms to what may be written (None: the triple is left out); caches IRIs."""
 
     def __init__(self) -> None:
-        self.iris: dict[str, URIRef | None] = {}
+        # keyed by plain str: rdflib terms compare through Python-level methods
+        self.iris: dict[str, str | None] = {}
 
-    def iri(self, node: URIRef) -> URIRef | None:
+    def _fixed(self, node: URIRef) -> str | None:
+        key = str(node)
         try:
-            return self.iris[node]
+            return self.iris[key]
         except KeyError:
             pass
-        fixed = valid_iri(node)
-        out = None if fixed is None else node if fixed == node else URIRef(fixed)
-        if out is None:
-            log.warning("RDF: left out a triple with an invalid IRI %r", str(node)[:200])
-        self.iris[node] = out
-        return out
+        fixed = valid_iri(key)
+        if fixed is None:
+            log.warning("RDF: left out a triple with an invalid IRI %r", key[:200])
+        self.iris[key] = fixed
+        return fixed
+
+    def iri(self, node: URIRef) -> URIRef | None:
+        fixed = self._fixed(node)
+        if fixed is None:
+            return None
+        return node if str.__eq__(fixed, node) else URIRef(fixed)
 
     def literal(self, o: Literal) -> Literal | None:
         lang = o.language
         datatype = o.datatype
-        text = str(o)
-        bad_text = _XML_FORBIDDEN.search(text) is not None
+        bad_text = _XML_FORBIDDEN.search(o) is not None
         bad_lang = lang is not None and not _LANGUAGE_TAG.fullmatch(lang)
-        if datatype is not None and type(datatype) is URIRef:
-            datatype = self.iri(datatype)
-            if datatype is None:
+        new_datatype = False
+        if datatype is not None:
+            fixed = self._fixed(datatype)
+            if fixed is None:
                 return None
-        if not bad_text and not bad_lang and datatype is o.datatype:
+            if not str.__eq__(fixed, datatype):
+                datatype, new_datatype = URIRef(fixed), True
+        if not bad_text and not bad_lang and not new_datatype:
             return o
+        text = str(o)
         return Literal(
             _xml_safe(text) if bad_text else text,
             lang=None if bad_lang else lang,
