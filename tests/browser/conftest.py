@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 from devstack import browser as browser_tools
-from devstack.portal import ROOT, start_web, start_worker
+from devstack.portal import BIN, JOB_QUEUES, ROOT, start_web, start_worker
 from devstack.services import free_port, terminate
 from tests.browser.data import PASSWORD
 
@@ -127,7 +128,20 @@ def portal(request: pytest.FixtureRequest) -> Iterator[Portal]:
 
 
 def start_job_worker(site: Portal) -> None:
-    """A real ``ckan jobs worker`` on the portal's queues, stopped with the module's server."""
+    """A real ``ckan jobs worker`` on the portal's queues, stopped with the module's server.
+
+    Jobs that earlier tests left queued in the shared Redis (validation of resources long since
+    cleaned away) are cleared first: the worker would otherwise spend minutes on them before it
+    reaches this module's.
+    """
+    subprocess.run(
+        [str(BIN / "ckan"), "-c", str(site.ini), "jobs", "clear", *JOB_QUEUES],
+        env=site.env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     site.processes.append(start_worker(site.ini, site.env, site.logs / "worker.log"))
 
 
