@@ -87,6 +87,5 @@ setup(
         "ckan.rdf.profiles": [
             "publicservices = ckanext.publicservices.dcat.profile:PublicservicesProfile",
         ],
-        "babel.extractors": ["ckan = ckan.lib.extract:extract_ckan"],
     },
 )
