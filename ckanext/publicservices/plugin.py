@@ -2,8 +2,10 @@
 
 ``publicservices`` carries the schemas, vocabularies, consortium pages and the DCAT catalog
 routes; ``publicservices_validation`` carries data validation, which needs a job worker and can
-be switched off on its own. Registration goes through ``toolkit.blanket``; each area keeps its
-actions, helpers and views in its own modules.
+be switched off on its own. Registration goes through ``toolkit.blanket`` with explicit lists:
+a module that holds one area's registrations exposes ``get_actions()`` / ``get_auth_functions()``
+/ ``get_validators()`` / ``get_helpers()``, single names are listed here, so every registered name
+can be traced from this file.
 """
 
 from __future__ import annotations
@@ -15,8 +17,21 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from ckanext.publicservices import cli, helpers, views
-from ckanext.publicservices.logic import action, auth, validators
+from ckanext.publicservices import boundary_views, cli, csrf, helpers
+from ckanext.publicservices.consortium import actions as consortium_actions
+from ckanext.publicservices.consortium import validators as consortium_validators
+from ckanext.publicservices.dcat import import_jobs as dcat_import_jobs
+from ckanext.publicservices.dcat import importer as dcat_importer
+from ckanext.publicservices.dcat import logic as dcat_logic
+from ckanext.publicservices.dcat import views as dcat_views
+from ckanext.publicservices.logic import (
+    input_boundary,
+    isolation,
+    schema_validators,
+    shape_guard,
+    vocabulary_api,
+    vocabulary_auth,
+)
 from ckanext.publicservices.supported import check_ckan_version
 from ckanext.publicservices.validation import (
     action as validation_action,
@@ -32,12 +47,60 @@ from ckanext.publicservices.validation import (
 )
 
 
+def _actions() -> dict[str, Any]:
+    return {
+        **vocabulary_api.get_actions(),
+        # core write actions chained: shapes checked first, the whole chain one transaction
+        "package_create": shape_guard.package_create,
+        "package_update": shape_guard.package_update,
+        "package_patch": shape_guard.package_patch,
+        "resource_create": shape_guard.resource_create,
+        "resource_update": shape_guard.resource_update,
+        "resource_patch": shape_guard.resource_patch,
+        "bulk_update_delete": shape_guard.bulk_update_delete,
+        "bulk_update_private": shape_guard.bulk_update_private,
+        "bulk_update_public": shape_guard.bulk_update_public,
+        "organization_create": consortium_actions.organization_create,
+        "organization_update": consortium_actions.organization_update,
+        "organization_show": isolation.organization_show,
+        "dcat_catalog_search": dcat_logic.dcat_catalog_search,
+        "dcat_catalog_show": dcat_logic.dcat_catalog_show,
+        "dcat_dataset_show": dcat_logic.dcat_dataset_show,
+        "publicservices_dcat_import": dcat_importer.publicservices_dcat_import,
+        "publicservices_dcat_import_status": dcat_import_jobs.publicservices_dcat_import_status,
+    }
+
+
+def _auth_functions() -> dict[str, Any]:
+    return {
+        **vocabulary_auth.get_auth_functions(),
+        "publicservices_dcat_import": dcat_importer.publicservices_dcat_import_auth,
+    }
+
+
+def _validators() -> dict[str, Any]:
+    return {
+        **schema_validators.get_validators(),
+        **consortium_validators.get_validators(),
+        "publicservices_date_range": input_boundary.publicservices_date_range,
+        "publicservices_not_blank": input_boundary.publicservices_not_blank,
+    }
+
+
+def _blueprints() -> list[Any]:
+    return [
+        boundary_views.publicservices_boundary,
+        csrf.publicservices_csrf,
+        dcat_views.publicservices_dcat,
+    ]
+
+
 @tk.blanket.config_declarations
 @tk.blanket.helpers(helpers)
-@tk.blanket.actions(action)
-@tk.blanket.auth_functions(auth)
-@tk.blanket.validators(validators)
-@tk.blanket.blueprints(views)
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions(_auth_functions)
+@tk.blanket.validators(_validators)
+@tk.blanket.blueprints(_blueprints)
 @tk.blanket.cli(cli)
 class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
@@ -68,6 +131,11 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
 
         isolation.dataset_results(search_results)
         return indexing.label_facets(search_results)
+
+    def before_dataset_view(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.publicservices import compat
+
+        return compat.readable_extras(pkg_dict)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         from ckanext.publicservices.logic import isolation

@@ -1,4 +1,4 @@
-"""Template helpers of the consortium organisations (registered through ``helpers.__all__``)."""
+"""Template helpers of the consortium organisations (registered through :func:`get_helpers`)."""
 
 from __future__ import annotations
 
@@ -81,3 +81,18 @@ __all__ = [
     "publicservices_consortium_form_defaults",
     "publicservices_consortium_form_rows",
 ]
+
+
+def get_helpers() -> dict[str, Any]:
+    """The consortium template helpers, for the plugin's ``ITemplateHelpers``."""
+    return {
+        "publicservices_consortium_license_choices": publicservices_consortium_license_choices,
+        "publicservices_consortium_frequency_choices": publicservices_consortium_frequency_choices,
+        "publicservices_consortium_council": publicservices_consortium_council,
+        "publicservices_consortium_services": publicservices_consortium_services,
+        "publicservices_consortium_frequency_label": publicservices_consortium_frequency_label,
+        "publicservices_consortium_publications": publicservices_consortium_publications,
+        "publicservices_consortium_sidebar_facets": publicservices_consortium_sidebar_facets,
+        "publicservices_consortium_form_defaults": publicservices_consortium_form_defaults,
+        "publicservices_consortium_form_rows": publicservices_consortium_form_rows,
+    }

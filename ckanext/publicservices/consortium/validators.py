@@ -351,3 +351,20 @@ __all__ = [
     "publicservices_consortium_before",
     "publicservices_consortium_after",
 ]
+
+
+def get_validators() -> dict[str, Any]:
+    """The consortium schema's validators, for the plugin's ``IValidators``."""
+    return {
+        "publicservices_consortium_gss": publicservices_consortium_gss,
+        "publicservices_consortium_gss_list": publicservices_consortium_gss_list,
+        "publicservices_consortium_lgsl_list": publicservices_consortium_lgsl_list,
+        "publicservices_consortium_frequency": publicservices_consortium_frequency,
+        "publicservices_consortium_license": publicservices_consortium_license,
+        "publicservices_consortium_email": publicservices_consortium_email,
+        "publicservices_consortium_url": publicservices_consortium_url,
+        "publicservices_consortium_amount": publicservices_consortium_amount,
+        "publicservices_consortium_partner_name": publicservices_consortium_partner_name,
+        "publicservices_consortium_before": publicservices_consortium_before,
+        "publicservices_consortium_after": publicservices_consortium_after,
+    }

@@ -1,4 +1,4 @@
-"""Validators of the service-redesign schemas (registered through ``logic/validators.py``).
+"""Validators of the service-redesign schemas (registered through :func:`get_validators`).
 
 The same validators run for the web form and the action API. Every message names the field (by
 its form label) and says how to fix the value. Values of the wrong type (dicts, lists, huge
@@ -921,3 +921,33 @@ __all__ = [
     "publicservices_vocab_list",
     "publicservices_vocabulary_notes",
 ]
+
+
+def get_validators() -> dict[str, Any]:
+    """The dataset schema's validators, for the plugin's ``IValidators``."""
+    return {
+        "publicservices_access_rights": publicservices_access_rights,
+        "publicservices_choice": publicservices_choice,
+        "publicservices_choice_list": publicservices_choice_list,
+        "publicservices_conforms_to": publicservices_conforms_to,
+        "publicservices_dataset_rules": publicservices_dataset_rules,
+        "publicservices_email": publicservices_email,
+        "publicservices_iso_date": publicservices_iso_date,
+        "publicservices_json_list_output": publicservices_json_list_output,
+        "publicservices_la_function": publicservices_la_function,
+        "publicservices_license": publicservices_license,
+        "publicservices_long_text": publicservices_long_text,
+        "publicservices_resource_schema": publicservices_resource_schema,
+        "publicservices_shape_rules": publicservices_shape_rules,
+        "publicservices_size": publicservices_size,
+        "publicservices_string": publicservices_string,
+        "publicservices_tag_string": publicservices_tag_string,
+        "publicservices_string_list": publicservices_string_list,
+        "publicservices_text": publicservices_text,
+        "publicservices_theme": publicservices_theme,
+        "publicservices_url": publicservices_url,
+        "publicservices_url_list": publicservices_url_list,
+        "publicservices_vocab_choice": publicservices_vocab_choice,
+        "publicservices_vocab_list": publicservices_vocab_list,
+        "publicservices_vocabulary_notes": publicservices_vocabulary_notes,
+    }

@@ -140,3 +140,12 @@ __all__ = [
     "publicservices_vocabulary_list",
     "publicservices_vocabulary_show",
 ]
+
+
+def get_actions() -> dict[str, Any]:
+    """The vocabulary actions, for the plugin's ``IActions``."""
+    return {
+        "publicservices_vocabulary_autocomplete": publicservices_vocabulary_autocomplete,
+        "publicservices_vocabulary_list": publicservices_vocabulary_list,
+        "publicservices_vocabulary_show": publicservices_vocabulary_show,
+    }

@@ -27,3 +27,12 @@ __all__ = [
     "publicservices_vocabulary_list",
     "publicservices_vocabulary_show",
 ]
+
+
+def get_auth_functions() -> dict[str, Any]:
+    """Auth of the vocabulary actions, for the plugin's ``IAuthFunctions``."""
+    return {
+        "publicservices_vocabulary_autocomplete": publicservices_vocabulary_autocomplete,
+        "publicservices_vocabulary_list": publicservices_vocabulary_list,
+        "publicservices_vocabulary_show": publicservices_vocabulary_show,
+    }
