@@ -90,6 +90,18 @@ if not hasattr(ckan_fixtures, "provide_plugin"):  # CKAN 2.11
         with mock.patch("ckan.plugins.core._get_service", maker):
             yield lambda name, plugin: plugins.update({name: plugin})
 
+    def pytest_configure(config: pytest.Config) -> None:
+        for mark in ("with_plugins", "provide_plugin"):
+            config.addinivalue_line("markers", f"{mark}: CKAN 2.12's mark, backported")
+
+    def pytest_runtest_setup(item: pytest.Item) -> None:
+        """2.12's marks bring their fixtures: without this, 2.11 would run a test marked
+        ``with_plugins({...})`` without its test-only plugin, and the test would pass for
+        the wrong reason or fail."""
+        for mark in ("provide_plugin", "with_plugins"):
+            if any(item.iter_markers(name=mark)) and mark not in item.fixturenames:
+                item.fixturenames.append(mark)
+
 
 # The plugins' own tables, created by path as `ckan db upgrade -p NAME` would (the plugins may
 # not be loaded when the database is reset).
