@@ -22,6 +22,7 @@ Test-only differences (logging a test client in, per-version SQL records) live i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan
@@ -90,3 +91,36 @@ def core_input_errors(data_dict: dict[str, Any], message: str) -> dict[str, list
     if private is not None and not isinstance(private, (str, bool)):
         data_dict["private"] = bool(private) if isinstance(private, int) else False
     return {key: [message] for key, value in data_dict.items() if _breaks_flattening(value)}
+
+
+def readable_extras(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The dataset without stored composite extras that are not JSON, before it is shown.
+
+    ckanext-scheming parses a repeating-subfields field's stored extra with ``json.loads`` before
+    validating the dataset for show, so one unparseable stored value (data predating the input
+    boundary) makes the dataset's page a 500. On 2.12 the search index keeps the last validated
+    document when re-indexing refuses such a dataset, and its page is served from that; 2.11
+    removes the document before re-indexing, so its page is validated from the database. The
+    field is left out (shown as empty) instead.
+    """
+    extras = pkg_dict.get("extras")
+    if not extras:
+        return pkg_dict
+    from ckanext.scheming.helpers import scheming_get_dataset_schema
+
+    schema = scheming_get_dataset_schema(pkg_dict.get("type") or "dataset") or {}
+    composite = {
+        f["field_name"] for f in schema.get("dataset_fields", []) if "repeating_subfields" in f
+    }
+
+    def readable(extra: dict[str, Any]) -> bool:
+        if extra.get("key") not in composite or not isinstance(extra.get("value"), str):
+            return True
+        try:
+            json.loads(extra["value"])
+        except ValueError:
+            return False
+        return True
+
+    pkg_dict["extras"] = [extra for extra in extras if readable(extra)]
+    return pkg_dict
