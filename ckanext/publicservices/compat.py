@@ -3,8 +3,9 @@
 The suite supports CKAN's two maintained minor versions. Everything else in ``ckanext/`` is
 written against 2.12 and asks this module where 2.11 differs:
 
-- the search index update: 2.12 has ``ckan.logic.index_update_package``; 2.11 indexes the
-  unvalidated ``package_show`` as its own ``SynchronousSearchPlugin`` does;
+- the search index update: 2.12 has ``ckan.logic.index_update_package`` and indexes a pair of
+  dicts (default and custom show schema); 2.11 indexes the unvalidated ``package_show`` as its
+  own ``SynchronousSearchPlugin`` does;
 - dataset extras: a JSONB column on 2.12 (``.astext`` queries, a dict), ``package_extra`` rows
   behind an association proxy on 2.11;
 - core input handling that crashes on 2.11 where 2.12 answers: navl's ``flatten_dict`` flattens any
@@ -50,6 +51,38 @@ def index_update_package(package_id: str, defer_commit: bool = False) -> None:
     context = {"ignore_auth": True, "validate": False, "use_cache": False}
     pkg_dict = logic.get_action("package_show")(context, {"id": package_id})
     search.index_for("Package").update_dict(pkg_dict, defer_commit)
+
+
+def package_show_default_and_custom_schemas(
+    context: Any, package_id: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """2.12's pair of dicts a dataset is indexed from: (what the index stores, what
+    ``package_show`` answers). 2.11's index takes the unvalidated dataset and validates it
+    itself, so the first is that; the second is ``package_show``'s validated answer."""
+    if CKAN_2_12:
+        return logic.package_show_default_and_custom_schemas(context, package_id)
+    show = logic.get_action("package_show")
+    fresh = logic.fresh_context(context, ignore_auth=True, use_cache=False)
+    unvalidated = show(dict(fresh, validate=False), {"id": package_id})
+    return unvalidated, show(fresh, {"id": package_id})
+
+
+def index_package_dicts(
+    both: tuple[dict[str, Any], dict[str, Any]], insert: bool = False, defer_commit: bool = False
+) -> None:
+    """Index a dataset from :func:`package_show_default_and_custom_schemas`'s pair, as 2.12's
+    ``index_insert_package_dicts`` (``insert``) or ``index_update_package_dicts`` do."""
+    if CKAN_2_12:
+        if insert:
+            logic.index_insert_package_dicts(both)
+        else:
+            logic.index_update_package_dicts(both, defer_commit)
+        return
+    import copy
+
+    from ckan.lib import search
+
+    search.index_for("Package").update_dict(copy.deepcopy(both[0]), defer_commit)
 
 
 def package_extra_equals(key: str, value: str) -> Any:
