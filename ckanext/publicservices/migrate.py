@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices.vocabularies import hierarchy, terms
+from ckanext.publicservices.vocabularies import model as vocab_model
 
 AREA_KEYS = ("spatial-text", "spatial_text", "spatial-name", "coverage", "geographic-coverage-text")
 THEME_KEYS = ("theme-primary", "theme-secondary")
@@ -70,7 +71,7 @@ def _council_names() -> dict[str, str]:
     """Normalised council name → current GSS code (current councils win over abolished ones)."""
     names: dict[str, str] = {}
     for withdrawn_pass in (True, False):
-        for term in vocab.councils().values():
+        for term in terms.councils().values():
             if term.withdrawn != withdrawn_pass:
                 continue
             for name in (term.label, term.description, *term.alt_names):
@@ -91,7 +92,7 @@ def map_areas(raw: Any) -> tuple[list[str], list[str]]:
         piece = piece.strip()
         if not piece:
             continue
-        term = vocab.council(piece)
+        term = terms.council(piece)
         code = term.code if term else _council_names().get(_normalise_name(piece))
         if code:
             if code not in codes:
@@ -110,7 +111,7 @@ def plan_for(name: str, extras: dict[str, Any], current: dict[str, Any]) -> Data
             continue
         uris, bad = [], []
         for value in _as_values(raw):
-            term = vocab.lookup(vocabulary, value)
+            term = terms.lookup(vocabulary, value)
             if term is None:
                 bad.append(value)
             elif term.uri not in uris:
@@ -123,11 +124,11 @@ def plan_for(name: str, extras: dict[str, Any], current: dict[str, Any]) -> Data
     themes: list[str] = []
     for key in THEME_KEYS:
         for value in _as_values_theme(extras.get(key)):
-            code = vocab.DGU_THEME_TO_EU.get(value)
+            code = hierarchy.DGU_THEME_TO_EU.get(value)
             if code is None:
                 plan.unmapped.setdefault(key, []).append(value)
                 continue
-            uri = vocab.EU_AUTHORITY.format("data-theme", code)
+            uri = vocab_model.EU_AUTHORITY.format("data-theme", code)
             if uri not in themes:
                 themes.append(uri)
     if themes and not _as_values(current.get("theme")):

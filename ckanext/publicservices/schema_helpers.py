@@ -10,7 +10,8 @@ import json
 import re
 from typing import Any
 
-from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices.vocabularies import hierarchy
+from ckanext.publicservices.vocabularies import terms as vocab_terms
 
 FACET_VOCABULARIES = {
     "vocab_la_service": "lgsl",
@@ -42,7 +43,7 @@ def _as_list(value: Any) -> list[str]:
 def _choices(name: str) -> tuple[dict[str, str], ...]:
     return tuple(
         {"value": t.uri, "label": t.label}
-        for t in vocab.get_vocabulary(name).terms.values()
+        for t in vocab_terms.get_vocabulary(name).terms.values()
         if not t.withdrawn
     )
 
@@ -58,13 +59,13 @@ def publicservices_vocab_choices(field: dict[str, Any]) -> list[dict[str, str]]:
 
 def publicservices_vocab_term(name: str, value: Any) -> dict[str, Any] | None:
     """The term of vocabulary ``name`` for a code or URI, as a dict (None when unknown)."""
-    term = vocab.lookup(name, value)
+    term = vocab_terms.lookup(name, value)
     return term.as_dict() if term else None
 
 
 def publicservices_vocab_label(name: str, value: Any) -> str:
     """A term's label; the value itself when unknown (kept, e.g. a withdrawn code)."""
-    term = vocab.lookup(name, value)
+    term = vocab_terms.lookup(name, value)
     if term is None:
         return str(value)
     return term.label
@@ -74,7 +75,7 @@ def publicservices_vocab_terms(name: str, values: Any) -> list[dict[str, Any]]:
     """Display records for stored values: code, label, link URI, withdrawn/unknown flags."""
     out = []
     for value in _as_list(values):
-        term = vocab.lookup(name, value)
+        term = vocab_terms.lookup(name, value)
         if term is None:
             out.append(
                 {"code": value, "label": value, "uri": "", "withdrawn": False, "unknown": True}
@@ -97,7 +98,7 @@ def publicservices_vocab_selected(name: str, values: Any) -> list[dict[str, str]
     """For the form: the values already chosen (stored or typed) with their labels."""
     out = []
     for value in _as_list(values):
-        term = vocab.lookup(name, value)
+        term = vocab_terms.lookup(name, value)
         stored = (term.code if name == "council" else term.uri) if term else value
         out.append({"value": stored, "label": f"{term.code} {term.label}" if term else value})
     return out
@@ -107,7 +108,7 @@ def publicservices_vocab_form_value(name: str, values: Any) -> str:
     """The text-box value (no-JavaScript form): codes separated by commas."""
     codes = []
     for value in _as_list(values):
-        term = vocab.lookup(name, value)
+        term = vocab_terms.lookup(name, value)
         codes.append(term.code if term else value)
     return ", ".join(codes)
 
@@ -118,8 +119,8 @@ def publicservices_functions_derived(data: dict[str, Any]) -> bool:
     The form then leaves the functions box empty, so that changing the services re-derives them
     instead of keeping the old services' functions.
     """
-    functions = {t.uri for v in _as_list(data.get("la_function")) if (t := vocab.function(v))}
-    derived = set(vocab.function_uris_for_services(_as_list(data.get("la_service"))))
+    functions = {t.uri for v in _as_list(data.get("la_function")) if (t := vocab_terms.function(v))}
+    derived = set(hierarchy.function_uris_for_services(_as_list(data.get("la_service"))))
     return bool(functions) and functions == derived
 
 
@@ -128,7 +129,7 @@ def publicservices_facet_label(facet: str, value: Any) -> str:
     name = FACET_VOCABULARIES.get(facet)
     if name is None:
         return str(value)
-    term = vocab.lookup(name, value)
+    term = vocab_terms.lookup(name, value)
     return term.label if term else str(value)
 
 
@@ -140,7 +141,7 @@ def publicservices_list_value(value: Any) -> list[str]:
 def publicservices_openness_summary(pkg: dict[str, Any]) -> dict[str, Any]:
     """Openness and sensitivity of a dataset, in words, for the dataset page."""
     spectrum = pkg.get("data_spectrum") or ""
-    access = vocab.lookup("access-right", pkg.get("access_rights"))
+    access = vocab_terms.lookup("access-right", pkg.get("access_rights"))
     personal = pkg.get("personal_data") or ""
     return {
         "spectrum": spectrum,

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.dcat import geometry
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer, parse_datasets
-from ckanext.publicservices.vocabularies import refresh
+from ckanext.publicservices.vocabularies import loaders, model, refresh, terms
 from tests.dcat.data import complete_dataset
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("with_plugins", "kent")
 DCAT_CENTROID = URIRef("http://www.w3.org/ns/dcat#centroid")
 DCAT_BBOX = URIRef("http://www.w3.org/ns/dcat#bbox")
 DONCASTER = "E08000017"
-DONCASTER_URI = URIRef(vocab.council_uri(DONCASTER))
+DONCASTER_URI = URIRef(model.council_uri(DONCASTER))
 # Illustrative test input, NOT real boundaries (a box around Doncaster's centre point).
 ILLUSTRATIVE_EXTENTS = (
     "gss_code,west,south,east,north\n"
@@ -48,35 +47,35 @@ def extents(tmp_path: Path, ckan_config: dict, monkeypatch: pytest.MonkeyPatch) 
 
 def test_register_centre_points_come_from_mysociety_lat_long() -> None:
     # uk_local_authorities.csv: DNC lat 53.5443020969, long -1.0957701973
-    assert vocab.council_centroid(DONCASTER) == (-1.0957701973, 53.5443020969)
+    assert terms.council_centroid(DONCASTER) == (-1.0957701973, 53.5443020969)
     # a former code resolves to the current council's point
-    assert vocab.council_centroid("S12000044") == vocab.council_centroid("S12000050")
+    assert terms.council_centroid("S12000044") == terms.council_centroid("S12000050")
 
 
 def test_implausible_county_points_are_derived_from_their_districts() -> None:
     # the source puts Kent's centre in East London (0.0944 E, 51.5154 N), ~50 km from its
     # districts' points; the register uses their area-weighted mean instead
-    lon, lat = vocab.council_centroid("E10000016")
+    lon, lat = terms.council_centroid("E10000016")
     assert lon > 0.4 and lat < 51.4  # not the source's point (0.094 E, 51.515 N)
     # inside the span of Kent's twelve districts' centre points (Sevenoaks ... Thanet)
     districts = [
         (float(r["long"]), float(r["lat"]))
-        for r in vocab._read_csv(vocab._data("mysociety_uk_local_authorities.csv"))
+        for r in loaders.read_csv(loaders.data_path("mysociety_uk_local_authorities.csv"))
         if r["county-la"] == "KEN" and r["current-authority"] == "True"
     ]
     assert len(districts) == 12
     assert min(p[0] for p in districts) < lon < max(p[0] for p in districts)
     assert min(p[1] for p in districts) < lat < max(p[1] for p in districts)
     # counties whose point agrees with their districts keep the source's point
-    assert vocab.council_centroid("E10000003") == (0.0698969059, 52.3304245511)  # Cambs
+    assert terms.council_centroid("E10000003") == (0.0698969059, 52.3304245511)  # Cambs
 
 
 def test_refreshed_register_keeps_centre_points(tmp_path: Path) -> None:
     path = tmp_path / "council.csv"
-    refresh.write(dict(vocab.councils()), str(path))
-    reread = vocab._read_refreshed("council", str(path))
-    assert reread[DONCASTER].centroid == vocab.council_centroid(DONCASTER)
-    assert reread["E10000016"].centroid == vocab.council_centroid("E10000016")
+    refresh.write(dict(terms.councils()), str(path))
+    reread = loaders.read_refreshed("council", str(path))
+    assert reread[DONCASTER].centroid == terms.council_centroid(DONCASTER)
+    assert reread["E10000016"].centroid == terms.council_centroid("E10000016")
 
 
 def test_council_location_has_a_wkt_centroid_and_no_invented_bbox() -> None:
@@ -95,7 +94,7 @@ def test_extents_file_gives_a_bbox_and_skips_bad_rows(extents: Path) -> None:
         "POLYGON ((-1.35 53.35, -0.85 53.35, -0.85 53.7, -1.35 53.7, -1.35 53.35))"
     )
     for code in ("E09000031", "E09000030"):
-        assert list(g.objects(URIRef(vocab.council_uri(code)), DCAT_BBOX)) == []
+        assert list(g.objects(URIRef(model.council_uri(code)), DCAT_BBOX)) == []
     found, problems = geometry.read_extents(str(extents))
     assert list(found) == [DONCASTER]
     assert len(problems) == 3

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.dcat import profile
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer, parse_datasets
+from ckanext.publicservices.vocabularies import hierarchy, model
 from tests.dcat.data import EU, KENT, complete_dataset
 
 pytestmark = pytest.mark.usefixtures("with_plugins")
@@ -45,7 +45,7 @@ def _round_trip(dataset: dict[str, Any], fmt: str = "ttl") -> dict[str, Any]:
 def _dataset() -> dict[str, Any]:
     ds = complete_dataset(0)
     # as the schema stores it: the EU themes derived from the services on save
-    ds["theme"] = vocab.eu_theme_uris(ds["la_service"])
+    ds["theme"] = hierarchy.eu_theme_uris(ds["la_service"])
     return ds
 
 
@@ -133,10 +133,10 @@ def test_open_by_default_exception_round_trips() -> None:
 
 def test_financial_year_frequency_is_annual_in_rdf_and_exact_after_parse() -> None:
     ds = _dataset()
-    ds["frequency"] = vocab.FINANCIAL_YEAR_URI
+    ds["frequency"] = model.FINANCIAL_YEAR_URI
     out = PublicservicesSerializer().serialize_dataset(ds, _format="nt")
     assert f"<{EU}frequency/ANNUAL>" in out
-    assert _round_trip(ds)["frequency"] == vocab.FINANCIAL_YEAR_URI
+    assert _round_trip(ds)["frequency"] == model.FINANCIAL_YEAR_URI
 
 
 def test_explicit_publisher_round_trips_and_replaces_the_consortium() -> None:

@@ -9,23 +9,23 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices import vocabularies
 from ckanext.publicservices.cli import publicservices
-from ckanext.publicservices.vocabularies import refresh
+from ckanext.publicservices.vocabularies import loaders, refresh, search, terms
 
 
 @pytest.fixture
 def vocab_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     target = tmp_path / "vocab"
-    monkeypatch.setattr(vocab, "vocabulary_dir", lambda: str(target))
-    vocab.clear_caches()
+    monkeypatch.setattr(loaders, "vocabulary_dir", lambda: str(target))
+    vocabularies.clear_caches()
     yield target
     monkeypatch.undo()
-    vocab.clear_caches()
+    vocabularies.clear_caches()
 
 
 def _newer_lgsl(path: Path) -> Path:
-    source = Path(vocab.DATA_DIR) / "lgsl_services_okfn_2015.csv"
+    source = Path(loaders.DATA_DIR) / "lgsl_services_okfn_2015.csv"
     with open(source, encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         fields = reader.fieldnames or []
@@ -50,12 +50,12 @@ def test_refresh_reports_and_keeps_withdrawn_codes(tmp_path: Path, vocab_dir: Pa
     assert "+ 9001" in result.output and "- 1152 (kept as withdrawn)" in result.output
     assert (vocab_dir / "lgsl.csv").exists()
 
-    assert vocab.service("524").label == "Household waste and bin collection"
-    assert vocab.service("9001").uri == "http://id.esd.org.uk/service/9001"
-    withdrawn = vocab.service("1152")
+    assert terms.service("524").label == "Household waste and bin collection"
+    assert terms.service("9001").uri == "http://id.esd.org.uk/service/9001"
+    withdrawn = terms.service("1152")
     assert withdrawn is not None and withdrawn.withdrawn
-    assert all(t.code != "1152" for t in vocab.search("lgsl", "shopping trolleys"))
-    assert len(vocab.services()) == 1520
+    assert all(t.code != "1152" for t in search.search("lgsl", "shopping trolleys"))
+    assert len(terms.services()) == 1520
 
     # running it again changes nothing
     again = refresh.refresh(str(source))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from ckanext.publicservices import vocabularies
 from ckanext.publicservices.consortium import defaults, page
+from ckanext.publicservices.vocabularies import terms
 
 
 def publicservices_consortium_license_choices(field: dict[str, Any]) -> list[dict[str, str]]:
@@ -21,7 +21,7 @@ def publicservices_consortium_license_choices(field: dict[str, Any]) -> list[dic
 
 @functools.lru_cache(maxsize=1)
 def _frequency_choices() -> tuple[tuple[str, str], ...]:
-    return tuple((t.uri, t.label) for t in vocabularies.frequencies().values() if not t.withdrawn)
+    return tuple((t.uri, t.label) for t in terms.frequencies().values() if not t.withdrawn)
 
 
 def publicservices_consortium_frequency_choices(field: dict[str, Any]) -> list[dict[str, str]]:
@@ -37,7 +37,7 @@ def publicservices_consortium_services(values: Any) -> list[dict[str, str]]:
 
 
 def publicservices_consortium_frequency_label(value: Any) -> str:
-    term = vocabularies.lookup("frequency", value) if value else None
+    term = terms.lookup("frequency", value) if value else None
     return term.label if term else (value or "")
 
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.publicservices import vocabularies
+from ckanext.publicservices.vocabularies import terms
 
 # the portal's publication types, in page order
 DATASET_TYPES: tuple[tuple[str, str], ...] = (
@@ -79,13 +79,13 @@ def parse_date(value: Any) -> dt.datetime | None:
 
 def allowed_days(frequency: Any) -> int | None:
     """The longest gap between updates a frequency allows; None when there is no schedule."""
-    term = vocabularies.lookup("frequency", frequency) if frequency else None
+    term = terms.lookup("frequency", frequency) if frequency else None
     return FREQUENCY_DAYS.get(term.code) if term else None
 
 
 def council(code: Any) -> dict[str, Any] | None:
     """A council for display: code, name, ONS/Scottish statistical-geography URI."""
-    term = vocabularies.council(code) if code else None
+    term = terms.council(code) if code else None
     if term is None:
         return None
     return {"code": term.code, "name": term.label, "uri": term.uri, "type": term.council_type}
@@ -97,7 +97,7 @@ def service_labels(values: Any) -> list[dict[str, str]]:
         values = [values]
     out = []
     for value in values or []:
-        term = vocabularies.service(value)
+        term = terms.service(value)
         if term is None:
             out.append({"code": str(value), "uri": str(value), "label": str(value)})
         else:

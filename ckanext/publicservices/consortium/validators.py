@@ -16,8 +16,8 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
 
-from ckanext.publicservices import vocabularies
 from ckanext.publicservices.logic import input_boundary
+from ckanext.publicservices.vocabularies import terms
 
 _ = tk._
 Invalid = tk.Invalid
@@ -77,7 +77,7 @@ def publicservices_consortium_gss(value: Any, context: dict[str, Any]) -> Any:
     """A council GSS code from the council register; former codes become current ones."""
     if _is_blank(value):
         return value
-    term = vocabularies.council(value)
+    term = terms.council(value)
     if term is None:
         msg = _("Unknown council GSS code {!r}: use a code from the ONS register, e.g. E10000016")
         raise Invalid(msg.format(value))
@@ -113,7 +113,7 @@ def publicservices_consortium_lgsl_list(
     values = _split_list(data.get(key))
     uris: list[str] = []
     for value in values:
-        term = vocabularies.service(value)
+        term = terms.service(value)
         if term is None:
             errors[key].append(
                 _(
@@ -133,7 +133,7 @@ def publicservices_consortium_frequency(value: Any, context: dict[str, Any]) -> 
     """An update frequency (EU authority table code or URI, or ``financial-year``), kept as URI."""
     if _is_blank(value):
         return value
-    term = vocabularies.lookup("frequency", value)
+    term = terms.lookup("frequency", value)
     if term is None:
         raise Invalid(_("Unknown update frequency {!r}").format(value))
     return term.uri

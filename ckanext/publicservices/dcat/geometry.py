@@ -95,14 +95,14 @@ def _read_extents(path: str, mtime: float) -> dict[str, Extent]:
 
 def read_extents(path: str) -> tuple[dict[str, Extent], list[str]]:
     """GSS code → extent from a ``gss_code,west,south,east,north`` CSV, and the bad rows."""
-    from ckanext.publicservices import vocabularies as vocab_api
+    from ckanext.publicservices.vocabularies import terms
 
     extents: dict[str, Extent] = {}
     problems: list[str] = []
     with open(path, encoding="utf-8-sig", newline="") as f:
         for line, row in enumerate(csv.DictReader(f), start=2):
             error = _extent_error(row)
-            code = vocab_api.current_gss((row.get("gss_code") or "").strip())
+            code = terms.current_gss((row.get("gss_code") or "").strip())
             if error is None and code is None:
                 error = f"gss_code: unknown GSS code {row.get('gss_code')!r}"
             if error is not None or code is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.schema_helpers import FACET_VOCABULARIES, _as_list
+from ckanext.publicservices.vocabularies import terms
 
 # dataset field → (index field, vocabulary that normalises the values or None)
 VOCAB_INDEX_FIELDS: dict[str, tuple[str, str | None]] = {
@@ -43,7 +43,7 @@ def index_vocabularies(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             continue
         out: dict[str, None] = {}
         for value in values:
-            term = vocab.lookup(name, value) if name else None
+            term = terms.lookup(name, value) if name else None
             if term is None:
                 out[value] = None
             else:
@@ -62,7 +62,7 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(block, dict):
             continue
         for item in block.get("items", []):
-            term = vocab.lookup(name, item.get("name"))
+            term = terms.lookup(name, item.get("name"))
             if term is not None:
                 item["display_name"] = term.label
     return search_results

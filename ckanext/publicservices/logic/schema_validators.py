@@ -18,8 +18,10 @@ from ckan.lib.navl.dictization_functions import Invalid, StopOnError, missing
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.publicservices import compat
-from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.logic import input_boundary
+from ckanext.publicservices.vocabularies import hierarchy
+from ckanext.publicservices.vocabularies import model as vocab_model
+from ckanext.publicservices.vocabularies import terms as vocab_terms
 
 Field = dict[str, Any]
 Validator = Callable[..., Any]
@@ -459,7 +461,7 @@ def publicservices_vocab_list(field: Field, schema: dict[str, Any]) -> Validator
         # codes and URIs hold no spaces: "524 1130" (legacy data.gov.uk form) is two values
         items = [part for item in items for part in item.split()]
         for item in items:
-            term = vocab.lookup(name, item)
+            term = vocab_terms.lookup(name, item)
             if term is None:
                 unknown.append(item)
                 continue
@@ -502,7 +504,7 @@ def publicservices_vocab_choice(field: Field, schema: dict[str, Any]) -> Validat
         if _is_empty(value):
             return value
         text = _as_text(value, label, 500).strip()
-        term = vocab.lookup(name, text)
+        term = vocab_terms.lookup(name, text)
         if term is None:
             raise Invalid(
                 tk._("{label}: '{value}' is not recognised. {hint}").format(
@@ -526,7 +528,7 @@ def _uris(vocabulary: str, items: list[str]) -> list[str]:
     out: dict[str, None] = {}
     for item in items:
         for part in item.split():  # legacy "524 1130"
-            term = vocab.lookup(vocabulary, part)
+            term = vocab_terms.lookup(vocabulary, part)
             out[term.uri if term else part] = None
     return list(out)
 
@@ -597,13 +599,13 @@ def _derived_from_services(
 @scheming_validator
 def publicservices_la_function(field: Field, schema: dict[str, Any]) -> Validator:
     """LGFL functions; derived from ``la_service`` when left empty."""
-    return _derived_from_services(field, schema, vocab.function_uris_for_services)
+    return _derived_from_services(field, schema, hierarchy.function_uris_for_services)
 
 
 @scheming_validator
 def publicservices_theme(field: Field, schema: dict[str, Any]) -> Validator:
     """EU data themes; derived from the services (LGA theme mapping) when left empty."""
-    return _derived_from_services(field, schema, vocab.eu_theme_uris)
+    return _derived_from_services(field, schema, hierarchy.eu_theme_uris)
 
 
 def publicservices_access_rights(
@@ -615,7 +617,7 @@ def publicservices_access_rights(
     if _is_empty(value):
         spectrum = data.get(("data_spectrum",))
         if isinstance(spectrum, str) and spectrum.strip() in SPECTRUM_ACCESS:
-            data[key] = vocab.access_right_uri(SPECTRUM_ACCESS[spectrum.strip()][0])
+            data[key] = vocab_model.access_right_uri(SPECTRUM_ACCESS[spectrum.strip()][0])
             return
         data.pop(key, None)
         raise StopOnError
@@ -761,7 +763,9 @@ def publicservices_dataset_rules(
                 ),
             )
         elif spectrum in SPECTRUM_ACCESS and code not in SPECTRUM_ACCESS[spectrum]:
-            allowed = ", ".join(vocab.access_rights()[c].label for c in SPECTRUM_ACCESS[spectrum])
+            allowed = ", ".join(
+                vocab_terms.access_rights()[c].label for c in SPECTRUM_ACCESS[spectrum]
+            )
             _err(
                 errors,
                 ("access_rights",),

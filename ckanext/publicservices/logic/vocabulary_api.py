@@ -6,8 +6,9 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.publicservices import vocabularies as vocab
 from ckanext.publicservices.logic import input_boundary
+from ckanext.publicservices.vocabularies import hierarchy, model, search
+from ckanext.publicservices.vocabularies import terms as vocab_terms
 
 
 def _vocabulary_name(data_dict: dict[str, Any]) -> str:
@@ -18,12 +19,12 @@ def _vocabulary_name(data_dict: dict[str, Any]) -> str:
             {
                 "id": [
                     tk._("Missing value: give the vocabulary name, one of {names}.").format(
-                        names=", ".join(vocab.VOCABULARY_NAMES)
+                        names=", ".join(model.VOCABULARY_NAMES)
                     )
                 ]
             }
         )
-    if name not in vocab.VOCABULARY_NAMES:
+    if name not in model.VOCABULARY_NAMES:
         raise tk.ObjectNotFound(tk._("Vocabulary not found: {name}").format(name=name[:60]))
     return name
 
@@ -32,7 +33,7 @@ def _int(data_dict: dict[str, Any], key: str, default: int, maximum: int) -> int
     return input_boundary.whole_number(data_dict, key, default, 0, maximum, clamp=True)
 
 
-def _term_dict(term: vocab.Term) -> dict[str, Any]:
+def _term_dict(term: model.Term) -> dict[str, Any]:
     data: dict[str, Any] = {
         "code": term.code,
         "uri": term.uri,
@@ -63,10 +64,10 @@ def publicservices_vocabulary_list(context: Any, data_dict: dict[str, Any]) -> l
     return [
         {
             "name": name,
-            "label": vocab.VOCABULARY_LABELS[name],
-            "count": len(vocab.get_vocabulary(name)),
+            "label": model.VOCABULARY_LABELS[name],
+            "count": len(vocab_terms.get_vocabulary(name)),
         }
-        for name in vocab.VOCABULARY_NAMES
+        for name in model.VOCABULARY_NAMES
     ]
 
 
@@ -80,16 +81,18 @@ def publicservices_vocabulary_show(context: Any, data_dict: dict[str, Any]) -> d
     """
     tk.check_access("publicservices_vocabulary_show", context, data_dict)
     name = _vocabulary_name(data_dict)
-    vocabulary = vocab.get_vocabulary(name)
+    vocabulary = vocab_terms.get_vocabulary(name)
     if data_dict.get("term") not in (None, ""):
         term = vocabulary.get(data_dict.get("term"))
         if term is None:
             raise tk.ObjectNotFound(tk._("Term not found in {name}").format(name=name))
         result = _term_dict(term)
         if name == "lgsl":
-            result["functions"] = [_term_dict(f) for f in vocab.functions_for_service(term.code)]
+            result["functions"] = [
+                _term_dict(f) for f in hierarchy.functions_for_service(term.code)
+            ]
         if name == "lgfl":
-            result["services"] = [_term_dict(s) for s in vocab.services_for_function(term.code)]
+            result["services"] = [_term_dict(s) for s in hierarchy.services_for_function(term.code)]
         return result
     offset = _int(data_dict, "offset", 0, 100_000)
     limit = _int(data_dict, "limit", 10_000, 10_000)
@@ -121,7 +124,7 @@ def publicservices_vocabulary_autocomplete(
         q = input_boundary.text_arg(data_dict, "incomplete", max_length=500) or ""
     limit = _int(data_dict, "limit", 10, 100) or 10
     out = []
-    for term in vocab.search(name, q, limit=limit):
+    for term in search.search(name, q, limit=limit):
         value = term.code if name == "council" else term.uri
         out.append(
             {

@@ -13,7 +13,9 @@ import os
 import tempfile
 from dataclasses import dataclass, field, replace
 
-from ckanext.publicservices import vocabularies as vocab
+from ckanext.publicservices import vocabularies
+from ckanext.publicservices.vocabularies import loaders, model
+from ckanext.publicservices.vocabularies import terms as vocab_terms
 
 REFRESHABLE = ("lgsl", "lgfl", "council")
 NORMALISED_COLUMNS = [
@@ -109,15 +111,15 @@ def detect(path: str) -> str:
 
 
 PARSERS = {
-    "lgsl": vocab.lgsl_from_csv,
-    "lgfl": vocab.lgfl_from_csv,
-    "council": vocab.councils_from_csv,
+    "lgsl": loaders.lgsl_from_csv,
+    "lgfl": loaders.lgfl_from_csv,
+    "council": loaders.councils_from_csv,
 }
 
 
 def diff(
-    name: str, old: dict[str, vocab.Term], new: dict[str, vocab.Term]
-) -> tuple[dict[str, vocab.Term], RefreshReport]:
+    name: str, old: dict[str, model.Term], new: dict[str, model.Term]
+) -> tuple[dict[str, model.Term], RefreshReport]:
     """The merged list (withdrawn codes kept) and what changed."""
     report = RefreshReport(vocabulary=name)
     merged = dict(new)
@@ -139,7 +141,7 @@ def diff(
     return dict(sorted(merged.items(), key=lambda kv: (len(kv[0]), kv[0]))), report
 
 
-def write(terms: dict[str, vocab.Term], path: str) -> None:
+def write(terms: dict[str, model.Term], path: str) -> None:
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8", newline="") as f:
@@ -180,10 +182,10 @@ def refresh(
         raise RefreshError(f"{source}: not a {name} list ({e})") from None
     if not new:
         raise RefreshError(f"{source}: no terms found; refusing to withdraw every code")
-    old = dict(vocab.get_vocabulary(name).terms)
+    old = dict(vocab_terms.get_vocabulary(name).terms)
     merged, report = diff(name, old, new)
     if not dry_run:
-        directory = directory or vocab.vocabulary_dir()
+        directory = directory or loaders.vocabulary_dir()
         if not directory:
             raise RefreshError(
                 "set ckanext.publicservices.vocabulary_dir (or pass --output-dir) to a writable "
@@ -192,5 +194,5 @@ def refresh(
         target = os.path.join(directory, f"{name}.csv")
         write(merged, target)
         report.written_to = target
-        vocab.clear_caches()
+        vocabularies.clear_caches()
     return report
