@@ -1,7 +1,7 @@
 """The benchmark corpus (C1k, C5k) and the CKAN configurations the benchmarks compare.
 
-The generator itself is :mod:`ckanext.publicservices.benchseed` (so that ``ckan publicservices
-bench-seed`` works from an installed package); this module drives it for ``make bench``:
+The generator itself is :mod:`bench.seed` (``python -m bench.seed -c INI --datasets N``); this
+module drives it for ``make bench``:
 ``python -m bench.corpus N`` brings the database to N datasets with two loader processes.
 
 Variants (CKAN configs chained from test.ini with ``use = config:``):
@@ -66,9 +66,9 @@ def variant_ini(variant: str, directory: Path | None = None) -> Path:
     return path
 
 
-def _ckan(ini: Path, *args: str) -> subprocess.Popen:
+def _bench_seed(ini: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(Path(sys.executable).parent / "ckan"), "-c", str(ini), *args],
+        [sys.executable, "-m", "bench.seed", "-c", str(ini), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -79,16 +79,14 @@ def _ckan(ini: Path, *args: str) -> subprocess.Popen:
 def _seed(n: int, *options: str) -> tuple[int, float, list[str]]:
     """``bench-seed --datasets n`` with LOADERS processes: created, seconds, stderr lines."""
     ini = variant_ini("loader")
-    first = _ckan(ini, "publicservices", "bench-seed", "--datasets", "0", *options)
+    first = _bench_seed(ini, "--datasets", "0", *options)
     out, err = first.communicate()
     if first.returncode:
         raise RuntimeError(f"bench-seed (organisations) failed:\n{out}{err[-4000:]}")
     started = time.perf_counter()
     procs = [
-        _ckan(
+        _bench_seed(
             ini,
-            "publicservices",
-            "bench-seed",
             "--datasets",
             str(n),
             "--fast",
@@ -117,7 +115,7 @@ def load_one_org(n: int) -> tuple[int, float]:
 
 def remove_one_org() -> str:
     """Purge that organisation again, so the corpus is as the other benchmarks expect it."""
-    proc = _ckan(variant_ini("loader"), "publicservices", "bench-seed", "--remove-one-organisation")
+    proc = _bench_seed(variant_ini("loader"), "--remove-one-organisation")
     out, err = proc.communicate()
     if proc.returncode:
         raise RuntimeError(f"bench-seed --remove-one-organisation failed:\n{out}{err[-4000:]}")
@@ -141,7 +139,7 @@ def ensure_corpus(n: int) -> dict[str, object]:
     path = RESULTS / "corpus.json"
     data = json.loads(path.read_text()) if path.exists() else {}
     data.setdefault("loads", {})[str(n)] = record
-    data["generator"] = "ckanext.publicservices.benchseed (seeded, deterministic)"
+    data["generator"] = "bench.seed (seeded, deterministic)"
     RESULTS.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return record

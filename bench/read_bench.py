@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.corpus import RESULTS, corpus_sizes, current_size, load_one_org, remove_one_org
 from bench.interleave import arms, compare, interleave, measure, summarise, write_result
-from ckanext.publicservices.benchseed import ONE_ORG
+from bench.seed import ONE_ORG
 
 NAME = "read"
 USES_CORPUS = True
@@ -57,7 +57,7 @@ ONE_ORG_DATASETS = 1000
 
 class Arm:
     def __init__(self, variant: str, app: Any, args: dict[str, Any]) -> None:
-        from ckanext.publicservices import benchseed
+        from bench import seed as benchseed
 
         self.bs = benchseed
         self.size = int(args["size"])

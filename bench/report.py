@@ -388,7 +388,7 @@ def build() -> str:
         loads = json.loads(corpus.read_text()).get("loads", {})
         lines += ["## Corpus", ""]
         lines.append(
-            "Seeded and deterministic (`ckan publicservices bench-seed --datasets N`): 10 "
+            "Seeded and deterministic (`python -m bench.seed -c INI --datasets N`): 10 "
             "consortium organisations, 5 resources with `size` each, every service-redesign "
             "field filled (repeating `user_needs`, `service_outcomes` too), 5 tags; 1 in 10 "
             "private."

@@ -1,6 +1,6 @@
 """A seeded, deterministic benchmark corpus, loaded through the action layer.
 
-``ckan publicservices bench-seed --datasets N`` creates (or extends to) N datasets named
+``python -m bench.seed -c INI --datasets N`` creates (or extends to) N datasets named
 ``bench-00001`` … across 10 consortium organisations ``bench-consortium-01`` … ``-10``: 5 resources
 each with a ``size``, every service-redesign field filled (the repeating ``user_needs`` and
 ``service_outcomes`` too) and 5 tags. Dataset *i* depends only on the seed and *i*, so a corpus
@@ -9,6 +9,9 @@ extended from 1,000 to 5,000 datasets equals one loaded at 5,000 in one go.
 ``--one-organisation`` loads the same datasets into one organisation instead
 (``bench-consortium-1k``, datasets ``benchorg-NNNNN``) for BM-5's consortium page at 1,000
 datasets; ``--remove-one-organisation`` purges it again, so the corpus stays as it was.
+
+It lives with the benchmarks, not in the runtime package: a portal's ``ckan publicservices`` has
+no use for a bench corpus.
 
 Fields the active scheming schema does not declare are dropped (and reported by
 :func:`missing_fields`) rather than failing the load: the generator follows the shared field
@@ -23,6 +26,8 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
+
+import click
 
 NAME_PREFIX = "bench-"
 ORG_PREFIX = "bench-consortium-"
@@ -526,8 +531,106 @@ def remove_one_org(user: str = BENCH_USER) -> int:
     return len(ids)
 
 
+@click.command("bench-seed")
+@click.option(
+    "-c",
+    "--config",
+    "ini",
+    default=None,
+    help="CKAN ini file to load (without it: run inside the current CKAN app, as tests do).",
+)
+@click.option(
+    "--datasets",
+    "count",
+    type=click.IntRange(min=0),
+    default=1000,
+    show_default=True,
+    help="Total number of benchmark datasets wanted (existing ones are kept).",
+)
+@click.option("--seed", type=int, default=None, help="Random seed (default: the fixed one).")
+@click.option(
+    "--shard",
+    default="0/1",
+    show_default=True,
+    help="K/M: create only datasets i with i % M == K (parallel loaders).",
+)
+@click.option(
+    "--fast", is_flag=True, help="Commit every 50 datasets and index them in one batch at the end."
+)
+@click.option(
+    "--one-organisation",
+    "one_org",
+    is_flag=True,
+    help="Put the datasets in one organisation (bench-consortium-1k, `benchorg-NNNNN`).",
+)
+@click.option(
+    "--remove-one-organisation",
+    "purge",
+    is_flag=True,
+    help="Purge that organisation and its datasets, then stop.",
+)
+def command(
+    ini: str | None,
+    count: int,
+    seed: int | None,
+    shard: str,
+    fast: bool,
+    one_org: bool,
+    purge: bool,
+) -> None:
+    """Create or extend the deterministic benchmark corpus (10 consortia, `bench-NNNNN`)."""
+    if ini is None:
+        _command(count, seed, shard, fast, one_org, purge)
+        return
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(ini))
+    with app._wsgi_app.test_request_context():
+        _command(count, seed, shard, fast, one_org, purge)
+
+
+def _command(
+    count: int, seed: int | None, shard: str, fast: bool, one_org: bool, purge: bool
+) -> None:
+    if purge:
+        click.echo(f"purged {remove_one_org()} datasets of {ONE_ORG}")
+        return
+
+    try:
+        k, m = (int(x) for x in shard.split("/"))
+        if not 0 <= k < m:
+            raise ValueError
+    except ValueError:
+        raise click.BadParameter(
+            "use K/M with 0 <= K < M, e.g. 0/2", param_hint="--shard"
+        ) from None
+
+    def progress(done: int, total: int, seconds: float) -> None:
+        click.echo(f"  {done}/{total} datasets, {done / seconds:.1f}/s", err=True)
+
+    result = seed_corpus(
+        count,
+        seed if seed is not None else DEFAULT_SEED,
+        progress=progress,
+        shard=(k, m),
+        fast=fast,
+        one_org=one_org,
+    )
+    if result["missing_fields"]:
+        click.echo(
+            "fields not in the active schema (not stored): " + ", ".join(result["missing_fields"]),
+            err=True,
+        )
+    click.echo(
+        f"created {result['created']} datasets ({result['existing']} existed) in "
+        f"{result['seconds']} s"
+    )
+
+
 __all__ = [
     "ONE_ORG",
+    "command",
     "remove_one_org",
     "dataset_dict",
     "dataset_name",
@@ -538,3 +641,7 @@ __all__ = [
     "organisation_dict",
     "seed_corpus",
 ]
+
+
+if __name__ == "__main__":
+    command()

@@ -39,7 +39,7 @@ CONTENT_BASE = 100_000  # generator indices for the bench's own datasets (the co
 
 class Arm:
     def __init__(self, variant: str, app: Any, args: dict[str, Any]) -> None:
-        from ckanext.publicservices import benchseed
+        from bench import seed as benchseed
 
         self.variant = variant
         self.bs = benchseed

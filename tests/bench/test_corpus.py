@@ -6,9 +6,8 @@ from typing import Any
 
 import ckan.model as model
 import pytest
-from ckan.cli.cli import ckan
 
-from ckanext.publicservices import benchseed
+from bench import seed as benchseed
 
 
 def test_datasets_depend_only_on_seed_and_index() -> None:
@@ -42,10 +41,10 @@ def test_baselines_keep_the_same_information_as_extras() -> None:
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 def test_bench_seed_creates_then_extends_the_corpus(cli: Any) -> None:
-    result = cli.invoke(ckan, ["publicservices", "bench-seed", "--datasets", "2"])
+    result = cli.invoke(benchseed.command, ["--datasets", "2"])
     assert result.exit_code == 0, result.output
     assert "created 2 datasets (0 existed)" in result.output
-    result = cli.invoke(ckan, ["publicservices", "bench-seed", "--datasets", "3", "--fast"])
+    result = cli.invoke(benchseed.command, ["--datasets", "3", "--fast"])
     assert result.exit_code == 0, result.output
     assert "created 1 datasets (2 existed)" in result.output
     names = {n for (n,) in model.Session.query(model.Package.name)}
@@ -60,7 +59,7 @@ def test_bench_seed_creates_then_extends_the_corpus(cli: Any) -> None:
 
 
 def test_bench_seed_refuses_a_bad_shard(cli: Any) -> None:
-    result = cli.invoke(ckan, ["publicservices", "bench-seed", "--shard", "2/2"])
+    result = cli.invoke(benchseed.command, ["--shard", "2/2"])
     assert result.exit_code != 0
     assert "--shard" in result.output
 
@@ -69,9 +68,9 @@ def test_bench_seed_refuses_a_bad_shard(cli: Any) -> None:
 def test_one_organisation_is_loaded_beside_the_corpus_and_purged_again(cli: Any) -> None:
     from ckan.tests.helpers import call_action
 
-    assert cli.invoke(ckan, ["publicservices", "bench-seed", "--datasets", "1"]).exit_code == 0
-    args = ["publicservices", "bench-seed", "--datasets", "3", "--fast", "--one-organisation"]
-    result = cli.invoke(ckan, args)
+    assert cli.invoke(benchseed.command, ["--datasets", "1"]).exit_code == 0
+    args = ["--datasets", "3", "--fast", "--one-organisation"]
+    result = cli.invoke(benchseed.command, args)
     assert result.exit_code == 0, result.output
     assert "created 3 datasets (0 existed)" in result.output
     found = call_action(
@@ -85,7 +84,7 @@ def test_one_organisation_is_loaded_beside_the_corpus_and_purged_again(cli: Any)
     }
     # same content as the corpus's datasets, in one organisation
     assert found["results"][0]["notes"] in {benchseed.dataset_dict(i)["notes"] for i in (1, 2, 3)}
-    result = cli.invoke(ckan, ["publicservices", "bench-seed", "--remove-one-organisation"])
+    result = cli.invoke(benchseed.command, ["--remove-one-organisation"])
     assert result.exit_code == 0, result.output
     assert f"purged 3 datasets of {benchseed.ONE_ORG}" in result.output
     assert {n for (n,) in model.Session.query(model.Package.name)} == {"bench-00001"}

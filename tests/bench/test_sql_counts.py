@@ -21,7 +21,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from sqlalchemy import event
 
-from ckanext.publicservices import benchseed
+from bench import seed as benchseed
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")]
 
