@@ -12,10 +12,11 @@ withdraws; refused datasets are in the job report with field-named reasons.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import http.server
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -95,15 +96,40 @@ class _Api:
         return response.json()["result"]
 
 
-@pytest.fixture(scope="module")
-def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Api, Path]]:
-    tmp = tmp_path_factory.mktemp("harvest")
-    ini = tmp / "harvest.ini"
-    site = f"harvest_{uuid.uuid4().hex[:8]}"  # its own queues and search documents
-    base = (ROOT / "test.ini").read_text()
-    base = re.sub(r"(?m)^ckan\.site_id = .*\n", "", base)
-    settings = f"ckan.plugins = {PLUGINS}\nckan.site_id = {site}\nckan.harvest.mq.type = redis\n"
-    ini.write_text(re.sub(r"(?m)^ckan\.plugins = .*\n", settings, base, count=1))
+def _ini_without(text: str, keys: set[str]) -> str:
+    """``text`` (an ini file) without the options ``keys``, their continuation lines included."""
+    out, dropping = [], False
+    for line in text.splitlines(keepends=True):
+        if line[:1] in " \t" and line.strip():
+            if not dropping:
+                out.append(line)
+            continue
+        dropping = line.split("=", 1)[0].strip() in keys
+        if not dropping:
+            out.append(line)
+    return "".join(out)
+
+
+@contextlib.contextmanager
+def _harvesting_portal(tmp: Path, site: str, settings: str) -> Iterator[_Api]:
+    """A CKAN (``test.ini`` with ``settings`` replacing its plugins, schemas and profiles) on a
+    database and search site of its own, served by ``ckan run``, with ckanext-harvest's gather and
+    fetch consumers running on its redis queues (named after its site id)."""
+    ini = tmp / f"{site}.ini"
+    base = _ini_without(
+        (ROOT / "test.ini").read_text(),
+        {
+            "ckan.site_id",
+            "ckan.plugins",
+            "scheming.dataset_schemas",
+            "scheming.organization_schemas",
+            "scheming.presets",
+            "ckanext.dcat.rdf.profiles",
+        },
+    )
+    ini.write_text(
+        base.replace("[app:main]\n", f"[app:main]\nckan.site_id = {site}\n{settings}", 1)
+    )
     with fresh_database(site) as db_url:
         env = {**os.environ, "CKAN_SQLALCHEMY_URL": db_url, "CKAN_STORAGE_PATH": str(tmp / "s")}
         for args in (["db", "init"], ["db", "upgrade", "-p", "harvest"]):
@@ -118,7 +144,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Api, Pat
         sep = "&" if "?" in redis_url else "?"
         consumer_env = {**env, "CKAN_REDIS_URL": f"{redis_url}{sep}socket_timeout=31536000"}
         for stage in ("gather-consumer", "fetch-consumer"):
-            log = open(tmp / f"{stage}.log", "wb")  # noqa: SIM115 (closed below)
+            log = open(tmp / f"{site}-{stage}.log", "wb")  # noqa: SIM115 (closed below)
             consumers.append(
                 (
                     subprocess.Popen(
@@ -133,13 +159,51 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Api, Pat
                 )
             )
         try:
-            with ckan_run(CKAN, ini, env, tmp, tmp / "run.log", reloader=False) as base_url:
-                yield _Api(base_url, token), tmp
+            run_log = tmp / f"{site}-run.log"
+            with ckan_run(CKAN, ini, env, tmp, run_log, reloader=False) as base_url:
+                yield _Api(base_url, token)
         finally:
             for proc, log in consumers:
                 terminate(proc)
                 log.close()
             ckan_command(CKAN, ini, ["search-index", "clear"], env, tmp)
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[_Api, Path]]:
+    """The suite's portal with ckanext-harvest; its site catalog pages by 10 datasets."""
+    tmp = tmp_path_factory.mktemp("harvest")
+    settings = (
+        f"ckan.plugins = {PLUGINS}\n"
+        "scheming.dataset_schemas = ckanext.publicservices.schemas:dataset.yaml\n"
+        "    ckanext.publicservices.schemas:design_pattern.yaml\n"
+        "    ckanext.publicservices.schemas:learning_resource.yaml\n"
+        "scheming.organization_schemas = ckanext.publicservices.schemas:consortium.yaml\n"
+        "scheming.presets = ckanext.scheming:presets.json\n"
+        "    ckanext.dcat.schemas:presets.yaml\n"
+        "    ckanext.publicservices.schemas:presets.yaml\n"
+        "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 publicservices\n"
+        "ckan.harvest.mq.type = redis\n"
+        "ckanext.dcat.datasets_per_page = 10\n"
+    )
+    with _harvesting_portal(tmp, f"harvest_{uuid.uuid4().hex[:8]}", settings) as api:
+        yield api, tmp
+
+
+@pytest.fixture(scope="module")
+def stock_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Api]:
+    """A stock CKAN: scheming's default dataset schema, ckanext-dcat (its default profile,
+    euro_dcat_ap_3) and ckanext-harvest, none of the suite's plugins."""
+    settings = (
+        "ckan.plugins = scheming_datasets dcat harvest dcat_rdf_harvester\n"
+        "scheming.dataset_schemas = ckanext.scheming:ckan_dataset.yaml\n"
+        "scheming.presets = ckanext.scheming:presets.json\n"
+        "ckanext.dcat.rdf.profiles = euro_dcat_ap_3\n"
+        "ckan.harvest.mq.type = redis\n"
+    )
+    tmp = tmp_path_factory.mktemp("stock")
+    with _harvesting_portal(tmp, f"stock_{uuid.uuid4().hex[:8]}", settings) as api:
+        yield api
 
 
 def _stock_dataset(i: int, **changes: Any) -> dict[str, Any]:
@@ -376,3 +440,159 @@ def test_partner_catalog_harvests_into_a_consortium_and_follows_its_changes(
     assert ds["notes"] == "Revised description."
     assert ds["resources"][0]["id"] == first_resource_id  # the same file kept its resource
     print(f"first run of {N_STOCK} datasets: {first_run:.1f} s")
+
+
+def _anonymous_public_datasets(base: str) -> dict[str, dict[str, Any]]:
+    """Every dataset an anonymous visitor finds (the site catalog's selection), by title."""
+    response = requests.get(
+        f"{base}/api/3/action/package_search",
+        params={"fq": "-dataset_type:harvest -dataset_type:showcase", "rows": 1000},
+        timeout=120,
+    )
+    assert response.ok, response.text
+    found = response.json()["result"]["results"]
+    by_title = {d["title"]: d for d in found}
+    assert len(by_title) == len(found), "titles must tell the datasets apart"
+    return by_title
+
+
+def _extras(dataset: dict[str, Any]) -> dict[str, str]:
+    return {e["key"]: e["value"] for e in dataset.get("extras") or []}
+
+
+def _catalog_titles(url: str) -> tuple[list[str], int]:
+    """Titles of the datasets of a paged catalog, read as the stock harvester reads it (stock
+    RDFParser, following hydra:nextPage); and the number of pages."""
+    from ckanext.dcat.processors import RDFParser
+
+    titles, pages = [], 0
+    while url:
+        response = requests.get(url, timeout=120)
+        assert response.ok, f"{url}: {response.status_code}"
+        parser = RDFParser(profiles=["euro_dcat_ap_3"])
+        parser.parse(response.content.decode("utf-8"), _format="turtle")  # Turtle is UTF-8
+        titles += [d["title"] for d in parser.datasets()]
+        pages += 1
+        url = parser.next_page()
+    return titles, pages
+
+
+@pytest.mark.e2e
+def test_a_stock_ckan_harvests_the_public_catalog_and_follows_withdrawals(
+    portal: tuple[_Api, Path], stock_portal: _Api
+) -> None:
+    upstream, _ = portal
+    downstream = stock_portal
+    org = upstream.call(
+        "organization_create",
+        name="publishing-consortium",
+        title="Publishing consortium",
+        kind="consortium",
+        lead_authority="E10000016",
+    )
+    areas = ["E07000110", "W06000001", "E08000025"]
+
+    def publish(i: int, **changes: Any) -> dict[str, Any]:
+        return upstream.call(
+            "package_create",
+            **{
+                "name": f"published-{i:02d}",
+                "title": f"Published dataset {i:02d} – Môn",
+                "notes": f"What dataset {i} holds, in **Markdown**.",
+                "owner_org": org["id"],
+                "la_service": ["524"],
+                "data_use_pattern": ["increasing-access"],
+                "data_spectrum": "open",
+                "personal_data": "none",
+                "security_classification": "OFFICIAL",
+                "license_id": "cc-by" if i % 2 else "odc-odbl",
+                "tag_string": f"published,topic-{i % 3}",
+                "area": [areas[i % 3]],
+                "contact": [{"name": f"Team {i}", "email": f"team{i}@council.example.org"}],
+                "resources": [
+                    {"name": f"Data {i}", "url": f"https://files.example.org/{i}.csv"},
+                    {"name": f"Schema {i}", "url": f"https://files.example.org/{i}.json"},
+                ],
+                **changes,
+            },
+        )
+
+    public = [publish(i) for i in range(1, 23)]
+    private = [publish(i, private=True) for i in range(23, 26)]
+
+    downstream_org = downstream.call("organization_create", name="national", title="National")
+    source = downstream.call(
+        "harvest_source_create",
+        name="consortium-portal",
+        title="Consortium portal",
+        url=f"{upstream.base}/catalog.ttl",
+        source_type="dcat_rdf",
+        owner_org=downstream_org["id"],
+        frequency="MANUAL",
+        config=json.dumps({"rdf_format": "turtle"}),
+    )
+
+    def compare() -> dict[str, dict[str, Any]]:
+        """Downstream's datasets are exactly upstream's public ones, their fields intact."""
+        expected = _anonymous_public_datasets(upstream.base)
+        got = _org_datasets(downstream, downstream_org["id"])
+        assert set(got) == set(expected), (set(got) ^ set(expected), len(got), len(expected))
+        for title, theirs in expected.items():
+            mine = _extras(got[title])
+            copy = got[title]
+            assert copy["notes"] == theirs["notes"], title
+            assert copy["license_id"] == theirs["license_id"], title
+            assert {t["name"] for t in copy["tags"]} == {t["name"] for t in theirs["tags"]}, title
+            urls = sorted(r["url"] for r in theirs["resources"]) or [
+                f"{upstream.base}/dataset/{theirs['name']}"
+            ]
+            assert sorted(r["url"] for r in copy["resources"]) == urls, title
+            if theirs.get("contact"):
+                assert mine.get("contact_email") == theirs["contact"][0]["email"], (title, mine)
+                assert mine.get("contact_name") == theirs["contact"][0]["name"], (title, mine)
+            if theirs.get("area"):
+                assert _codes([mine.get("spatial_uri")]) == _codes(theirs["area"][:1]), title
+        return got
+
+    job, report = _run_job(downstream, source["id"])
+    assert job["stats"].get("errored", 0) == 0, (job["stats"], _errors(report))
+    got = compare()
+    assert len(got) >= len(public)
+    assert not {d["title"] for d in private} & set(got)
+    first = got[public[0]["title"]]
+    assert _extras(first)["spatial_uri"].endswith("/W06000001")
+    assert first["license_id"] == "cc-by"
+    # the catalog was read in pages
+    titles, pages = _catalog_titles(f"{upstream.base}/catalog.ttl")
+    assert pages == -(-len(got) // 10) > 1 and sorted(titles) == sorted(got)
+
+    # upstream: two edited, one deleted, one made private, two added
+    # (the catalog's modified_since is inclusive, and reads naive times as UTC)
+    time.sleep(1)
+    since = datetime.datetime.now(datetime.UTC).replace(tzinfo=None).isoformat()
+    time.sleep(1)
+    upstream.call("package_patch", id=public[1]["id"], title="Published dataset 02 (revised)")
+    upstream.call("package_patch", id=public[2]["id"], notes="A revised description.")
+    upstream.call("package_delete", id=public[3]["id"])
+    upstream.call("package_patch", id=public[4]["id"], private=True)
+    added = [publish(i) for i in (26, 27)]
+
+    # what changed since the first run, paged: the edited and the added, not the withdrawn
+    changed, _ = _catalog_titles(f"{upstream.base}/catalog.ttl?modified_since={since}")
+    assert sorted(changed) == sorted(
+        ["Published dataset 02 (revised)", public[2]["title"]] + [d["title"] for d in added]
+    )
+
+    job, report = _run_job(downstream, source["id"])
+    stats = job["stats"]
+    assert (stats.get("added"), stats.get("deleted"), stats.get("errored", 0)) == (2, 2, 0), (
+        stats,
+        _errors(report),
+    )
+    got = compare()
+    assert "Published dataset 02 (revised)" in got
+    assert got[public[2]["title"]]["notes"] == "A revised description."
+    for withdrawn in (public[3], public[4]):
+        assert withdrawn["title"] not in got
+        copy = downstream.call("package_search", q=f'title:"{withdrawn["title"]}"')
+        assert copy["count"] == 0
