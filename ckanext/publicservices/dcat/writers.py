@@ -177,7 +177,9 @@ def clean_graph(graph: Graph) -> Graph:
 class _Graph:
     """The triples of a graph grouped by subject, in a canonical order."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, bnode_prefix: str = "b") -> None:
+        # documents concatenated from separately written parts need labels unique to each part
+        self.bnode_prefix = bnode_prefix
         subjects: dict[Node, PredicateObjects] = {}
         refs: dict[BNode, int] = {}
         for s, p, o in clean_triples(graph):
@@ -235,7 +237,7 @@ class _Graph:
     def label(self, node: BNode) -> str:
         label = self.labels.get(node)
         if label is None:
-            label = self.labels[node] = f"b{len(self.labels)}"
+            label = self.labels[node] = f"{self.bnode_prefix}{len(self.labels)}"
         return label
 
     def top_level(self) -> Iterable[Node]:
@@ -305,9 +307,9 @@ class _TurtleNames:
         return text
 
 
-def turtle(graph: Graph) -> str:
+def turtle(graph: Graph, bnode_prefix: str = "b") -> str:
     """The graph in Turtle."""
-    g = _Graph(graph)
+    g = _Graph(graph, bnode_prefix)
     name = _TurtleNames(g.namespaces)
     out: list[str] = []
 
@@ -414,9 +416,9 @@ class _XmlNames:
         return text
 
 
-def rdfxml(graph: Graph) -> str:
+def rdfxml(graph: Graph, bnode_prefix: str = "b") -> str:
     """The graph in RDF/XML (typed node elements, single-use blank nodes nested)."""
-    g = _Graph(graph)
+    g = _Graph(graph, bnode_prefix)
     names = _XmlNames(g.namespaces)
     out: list[str] = []
     write = out.append
@@ -477,9 +479,9 @@ def rdfxml(graph: Graph) -> str:
 # JSON-LD (expanded, flattened: the form ckanext-dcat's catalog endpoint serves)
 
 
-def jsonld(graph: Graph) -> str:
+def jsonld(graph: Graph, bnode_prefix: str = "b") -> str:
     """The graph as expanded JSON-LD: one node object per subject, full IRIs as keys."""
-    g = _Graph(graph)
+    g = _Graph(graph, bnode_prefix)
 
     def ref(node: Node) -> str:
         return f"_:{g.label(node)}" if type(node) is BNode else str(node)
