@@ -83,6 +83,7 @@ bench: install
 lint: install
 	@$(VENV)/bin/ruff check ckanext devstack tests bench setup.py
 	@$(VENV)/bin/ruff format --check ckanext devstack tests bench setup.py
+	@$(VENV)/bin/mypy
 
 format: install
 	@$(VENV)/bin/ruff format ckanext devstack tests bench setup.py

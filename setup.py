@@ -50,6 +50,7 @@ DEV = [
     "playwright>=1.45",
     "matplotlib>=3.8",
     "ruff>=0.6",
+    "mypy>=1.10",  # make lint: the type check of ckanext/ (settings in pyproject.toml)
 ]
 
 setup(

@@ -122,13 +122,13 @@ def _business_rates(rng: random.Random, i: int) -> Row:
     occupied = "Y" if rng.random() < 0.85 else "N"
     start = dt.date(2010, 4, 1) + dt.timedelta(days=rng.randint(0, 2800))
     individual = rng.random() < 0.3
-    mandatory = ""
+    mandatory: float | str = ""
     mandatory_type = ""
     if rng.random() < 0.15:
         mandatory_type = "Charity relief"
         mandatory = round(value * 0.49 * 0.8, 2)
     discretionary_type = ""
-    discretionary = ""
+    discretionary: float | str = ""
     if value < 15_000 and rng.random() < 0.6:
         discretionary_type = "Small business relief"
         discretionary = round(value * 0.49 * rng.choice((0.25, 0.5, 1.0)), 2)

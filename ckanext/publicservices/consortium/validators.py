@@ -11,7 +11,7 @@ import contextlib
 import json
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.navl.dictization_functions import Missing, StopOnError
@@ -192,7 +192,7 @@ def publicservices_consortium_partner_name(
     """A partner's name is required unless the whole partner row is blank (an unused form row)."""
     value = data.get(key)
     if not _is_blank(value):
-        data[key] = value.strip()
+        data[key] = cast(str, value).strip()
         return
     row = key[:-1]
     if any(not _is_blank(data.get(row + (sub,))) for sub in PARTNER_SUBFIELDS if sub != "name"):

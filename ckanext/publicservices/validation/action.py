@@ -200,7 +200,7 @@ def _prepare(
 ) -> list[int]:
     """Mark new/changed tabular resources pending and keep the job's fields on the others.
     Returns the positions to validate once saved."""
-    todo = []
+    todo: list[int] = []
     resources = data_dict.get("resources")
     if not isinstance(resources, list):
         return todo
@@ -214,7 +214,7 @@ def _prepare(
         # a web-form upload has no url or format yet (CKAN sets them from the file name later,
         # inside package_update): judge it by the uploaded file's name
         upload = res.get("upload")
-        judged = {**res, "url": upload.filename} if _is_upload(upload) else res
+        judged = {**res, "url": getattr(upload, "filename", "")} if _is_upload(upload) else res
         if changed and jobs.tabular_format(judged):
             res["validation_status"] = "pending"
             res.pop("validation_error_count", None)

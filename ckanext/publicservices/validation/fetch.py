@@ -150,7 +150,7 @@ def _shutdown(sock: socket.socket) -> None:
 
 
 def _guarded(base: type, allow_private: bool, watchdog: Watchdog | None) -> type:
-    class Guarded(base):  # type: ignore[misc, valid-type]
+    class Guarded(base):
         def _new_conn(self) -> socket.socket:
             sock = super()._new_conn()
             _check_socket(sock, allow_private)

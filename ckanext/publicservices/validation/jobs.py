@@ -645,7 +645,7 @@ def check(path: str, fmt: str, schema: dict[str, Any] | None) -> Outcome:
     errors = [_error_dict(e) for e in (task.errors if task else [])]
     errors += [_error_dict(e) for e in report.errors]
     file_level = [e for e in errors if _is_file_level(e)]
-    stats = dict(task.stats) if task else {}
+    stats: dict[str, Any] = dict(task.stats) if task else {}
     error_count = int(stats.get("errors", len(errors)) or 0)
     summary = {
         "valid": bool(report.valid),

@@ -47,7 +47,7 @@ def _format_words(fmt: str) -> str:
 
 
 def _fields(schema: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    return {f.get("name"): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
+    return {str(f.get("name")): f for f in (schema or {}).get("fields", []) if isinstance(f, dict)}
 
 
 def _type_hint(field: dict[str, Any]) -> tuple[str, str]:

@@ -46,11 +46,12 @@ def county_points_from_districts(rows: list[dict[str, str]]) -> dict[str, tuple[
     derived: dict[str, tuple[float, float]] = {}
     for r in rows:
         own = point(r.get("long", ""), r.get("lat", ""))
-        parts = [
+        found = [
             (point(d.get("long", ""), d.get("lat", "")), _area(d))
             for d in districts.get(r["local-authority-code"], [])
         ]
-        if not own or not parts or any(p is None or a is None for p, a in parts):
+        parts = [(p, a) for p, a in found if p is not None and a is not None]
+        if not own or not parts or len(parts) < len(found):
             continue
         total = sum(a for _p, a in parts)
         lon = sum(p[0] * a for p, a in parts) / total

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
@@ -21,9 +22,11 @@ PLUGIN = os.path.basename(os.path.dirname(os.path.abspath(__file__)))
 VERSION_TABLE = f"{PLUGIN}_alembic_version"
 
 
-def _include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def _include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # autogenerate only ever looks at this plugin's own tables
-    return type_ != "table" or name.startswith("publicservices_validation")
+    return type_ != "table" or (name or "").startswith("publicservices_validation")
 
 
 def run_offline() -> None:
