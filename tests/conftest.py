@@ -110,6 +110,7 @@ PLUGIN_MIGRATIONS = [
     os.path.join(
         os.path.dirname(ckanext.publicservices.__file__), "migration", "publicservices_validation"
     ),
+    os.path.join(os.path.dirname(ckanext.publicservices.__file__), "migration", "publicservices"),
 ]
 
 

@@ -108,6 +108,7 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
     p.implements(IDCATRDFHarvester, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -117,12 +118,39 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "publicservices")
 
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        # ETag / Last-Modified / 304 on the RDF routes, ckanext-dcat's included
+        from ckanext.publicservices.dcat import caching
+
+        caching.install(app)
+        return app
+
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        from ckanext.publicservices.dcat import fragments
         from ckanext.publicservices.logic import indexing
 
+        # every change that reaches the catalog's search index is a new catalog version
+        fragments.bump_catalog_version()
         return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.publicservices.dcat import fragments
+
+        fragments.dataset_changed(pkg_dict["id"])
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.publicservices.dcat import fragments
+
+        fragments.dataset_changed(pkg_dict["id"])
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        from ckanext.publicservices.dcat import fragments
+
+        fragments.dataset_changed(pkg_dict["id"])
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]

@@ -9,17 +9,21 @@ included, because RDF output is harvested and cached by others.
 from __future__ import annotations
 
 import functools
+import logging
 from importlib.metadata import entry_points
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan.types import Action, Context, DataDict
 from ckanext.dcat import logic as dcat_logic
-from ckanext.dcat.utils import CONTENT_TYPES
+from ckanext.dcat.utils import CONTENT_TYPES, url_to_rdflib_format
 from rdflib import URIRef
 
+from ckanext.publicservices.dcat import fragments
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
 from ckanext.publicservices.logic import input_boundary
+
+log = logging.getLogger(__name__)
 
 # what the catalog and dataset routes serve (ckanext-dcat's URL extensions and rdflib's names)
 FORMATS = frozenset(CONTENT_TYPES) | {"turtle", "json-ld", "pretty-xml", "nt"}
@@ -78,6 +82,19 @@ def catalog_page(
     # datasets out; the serializer drops any that still reach it
     query = dcat_logic._search_ckan_datasets(context, data_dict)
     pagination_info = dcat_logic._pagination_info(query, data_dict)
+    rdf_format = url_to_rdflib_format(data_dict.get("format") or "xml")
+    if rdf_format in fragments.ASSEMBLED:
+        try:
+            return fragments.catalog_page(
+                catalog_dict,
+                query["results"],
+                rdf_format,
+                _profiles(data_dict),
+                pagination_info,
+                URIRef(catalog_ref) if catalog_ref else None,
+            )
+        except fragments.NotJoinable as e:
+            log.info("DCAT catalog page built in one graph: %s", e)
     serializer = PublicservicesSerializer(profiles=_profiles(data_dict))
     return serializer.serialize_catalog(
         catalog_dict or {},

@@ -2,6 +2,8 @@
 
 ``/organization/<id>/catalog.<fmt>``  a consortium's datasets as a DCAT catalog, paged like the
                                       site catalog (``?page=``, ``?modified_since=``, ``?q=``)
+``/catalog/dump.<fmt>``               every public dataset in one streamed document (``ttl``,
+                                      ``jsonld``), joined from the fragment store
 ``/ns/publicservices.ttl``            the ``ps:`` vocabulary in Turtle (also ``/ns/publicservices``)
 """
 
@@ -10,9 +12,9 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.exceptions import RDFProfileException
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri
-from flask import Blueprint, Response, make_response
+from flask import Blueprint, Response, make_response, stream_with_context
 
-from ckanext.publicservices.dcat import logic, vocab
+from ckanext.publicservices.dcat import fragments, logic, vocab
 from ckanext.publicservices.dcat.profile import remember_consortium
 
 publicservices_dcat = Blueprint("publicservices_dcat", __name__)
@@ -59,6 +61,23 @@ def consortium_catalog(id: str, _format: str) -> Response:
     return response
 
 
+def catalog_dump(_format: str) -> Response:
+    if _format not in fragments.DUMP_FORMATS:
+        return tk.abort(
+            404,
+            tk._("Unknown dump format: {}; use one of {}").format(
+                _format, ", ".join(sorted(fragments.DUMP_FORMATS))
+            ),
+        )
+    try:
+        tk.check_access("dcat_catalog_show", {}, {})
+    except tk.NotAuthorized:
+        return tk.abort(403)
+    rdf_format, content_type = fragments.DUMP_FORMATS[_format]
+    body = stream_with_context(fragments.dump(rdf_format))
+    return Response(body, content_type=f"{content_type}; charset=utf-8")
+
+
 def vocabulary() -> Response:
     response = make_response(vocab.definition_turtle(vocab.namespace()))
     response.headers["Content-Type"] = "text/turtle; charset=utf-8"
@@ -69,6 +88,7 @@ def vocabulary() -> Response:
 publicservices_dcat.add_url_rule(
     "/organization/<id>/catalog.<_format>", view_func=consortium_catalog
 )
+publicservices_dcat.add_url_rule("/catalog/dump.<_format>", view_func=catalog_dump)
 publicservices_dcat.add_url_rule(vocab.VOCABULARY_PATH + ".ttl", view_func=vocabulary)
 publicservices_dcat.add_url_rule(
     vocab.VOCABULARY_PATH, view_func=vocabulary, endpoint="vocabulary_plain"
