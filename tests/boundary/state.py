@@ -10,6 +10,7 @@ from sqlalchemy import text
 TABLES = (
     "package",
     "resource",
+    "resource_view",
     '"group"',
     "member",
     "package_tag",

@@ -144,13 +144,57 @@ def test_chained_action_failure_after_create_commits_nothing(app: Any) -> None:
     _check(app, ("create",))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CKAN 2.12's package_update rolls its own savepoint back when asked to defer the "
-    "commit, so the suite cannot hold the commit until the chained actions after it finish "
-    "without copying core's update; a chained action failing after package_update returned "
-    "leaves the update committed",
-)
 @pytest.mark.with_plugins({"publicservices_test_failing_chain": FailingChain})
 def test_chained_action_failure_after_update_commits_nothing(app: Any) -> None:
     _check(app, ("update",))
+
+
+@tk.chained_action
+def _failing_after(up: Any, context: Any, data_dict: Any) -> Any:
+    result = up(context, data_dict)
+    if _ours(data_dict):
+        raise RuntimeError("a chained action failed after the core action")
+    return result
+
+
+class FailingLaterChain(p.SingletonPlugin):
+    """Fails after core's resource and organisation actions, which commit the dataset update,
+    the resource's default views and the organisation's membership on their own."""
+
+    p.implements(p.IActions)
+
+    def get_actions(self) -> dict[str, Any]:
+        names = ("resource_create", "resource_update", "organization_create", "organization_update")
+        return {name: _failing_after for name in names}
+
+
+@pytest.mark.with_plugins({"publicservices_test_failing_later_chain": FailingLaterChain})
+def test_chained_resource_and_organisation_failures_commit_nothing(app: Any) -> None:
+    portal = _setup()
+    token = portal["admin"]["token"]
+    csv = {"package_id": portal["pkg"]["id"], "url": "https://example.org/x.csv", "format": "CSV"}
+    call_action("resource_create", {"user": portal["admin"]["name"]}, **dict(csv, name="first"))
+    shown = call_action("package_show", id=portal["pkg"]["id"])
+    org = call_action("organization_show", id=portal["org"]["id"])
+    calls = [
+        ("resource_create", dict(csv, name="atomic-new-file")),
+        ("resource_update", dict(shown["resources"][0], name="atomic-renamed")),
+        ("organization_create", {"name": "atomic-new-org", "title": "New", "kind": "other"}),
+        ("organization_update", dict(org, name="atomic-kent", title="Renamed consortium")),
+    ]
+    ARMED["on"] = True
+    try:
+        for action, data in calls:
+            before = state.snapshot()
+            status, body = api(app, action, data, token)
+            assert status == 500, (action, status, body)  # the test plugin's RuntimeError
+            assert state.snapshot() == before, action
+    finally:
+        ARMED["on"] = False
+    # and the same writes succeed when nothing fails
+    status, body = api(app, "resource_create", dict(csv, name="atomic-new-file"), token)
+    assert status == 200, body
+    assert call_action("package_show", id=shown["id"])["resources"][-1]["name"] == "atomic-new-file"
+    status, body = api(app, "organization_update", dict(org, title="Renamed consortium"), token)
+    assert status == 200, body
+    assert call_action("organization_show", id=org["id"])["title"] == "Renamed consortium"

@@ -10,7 +10,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.publicservices.logic import input_boundary
+from ckanext.publicservices.logic import atomic, input_boundary
 
 _ = tk._
 
@@ -74,20 +74,22 @@ def _forget_cached() -> None:
     forget_consortia()
 
 
+def _forget_after(result: Any) -> Any:
+    # after the commit: another process must not refill its cache from the old rows
+    atomic.after_commit(_forget_cached)
+    return result
+
+
 @tk.chained_action
 def organization_create(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     _check_partners(data_dict)
-    result = up(context, data_dict)
-    _forget_cached()
-    return result
+    return atomic.run(context, lambda: _forget_after(up(context, data_dict)))
 
 
 @tk.chained_action
 def organization_update(up: Any, context: Any, data_dict: dict[str, Any]) -> Any:
     _check_partners(data_dict)
-    result = up(context, data_dict)
-    _forget_cached()
-    return result
+    return atomic.run(context, lambda: _forget_after(up(context, data_dict)))
 
 
 __all__ = ["organization_create", "organization_update"]

@@ -17,7 +17,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.publicservices import compat
-from ckanext.publicservices.logic import input_boundary
+from ckanext.publicservices.logic import atomic, input_boundary
 
 # core fields whose schema is a list of records
 CORE_RECORD_LISTS = (
@@ -193,49 +193,20 @@ def check_shapes(data_dict: Any) -> None:
         raise tk.ValidationError(errors)
 
 
-# context key: callables to run once the write is committed (jobs that read what was written)
-AFTER_COMMIT = "publicservices_after_commit"
-
-
-def _atomic(up: Any, context: Any, data_dict: Any, index_name: str) -> Any:
-    """Run the whole chain below as one transaction: core saves without committing
-    (``defer_commit``), every chained action below finishes its work, then the dataset is
-    indexed and committed as core would have. A failure anywhere commits nothing."""
-    from ckan import logic, model
-
-    index = getattr(logic, index_name, None)
-    show = getattr(logic, "package_show_default_and_custom_schemas", None)
-    if context.get("defer_commit") or index is None or show is None:
-        return up(context, data_dict)  # the caller commits (or a CKAN without these helpers)
-    context["defer_commit"] = True
-    context[AFTER_COMMIT] = after = []
-    try:
-        result = up(context, data_dict)
-        pkg_id = result if isinstance(result, str) else result["id"]
-        index(show(context, pkg_id))
-        model.repo.commit()
-    except BaseException:
-        model.Session.rollback()
-        raise
-    finally:
-        context.pop("defer_commit", None)
-        context.pop(AFTER_COMMIT, None)
-    for call in after:
-        call()
-    return result
+# kept here too: the validation chain reads it under this name
+AFTER_COMMIT = atomic.AFTER_COMMIT
 
 
 @tk.chained_action
 def package_create(up: Any, context: Any, data_dict: Any) -> Any:
     check_shapes(data_dict)
-    return _atomic(up, context, data_dict, "index_insert_package_dicts")
+    return atomic.dataset_write(context, lambda: up(context, data_dict), "insert")
 
 
 @tk.chained_action
 def package_update(up: Any, context: Any, data_dict: Any) -> Any:
-    # not _atomic: CKAN 2.12's package_update rolls its own savepoint back under defer_commit
     check_shapes(data_dict)
-    return up(context, data_dict)
+    return atomic.dataset_write(context, lambda: up(context, data_dict), "update")
 
 
 def _check_resource(data_dict: Any) -> None:
@@ -248,13 +219,13 @@ def _check_resource(data_dict: Any) -> None:
 @tk.chained_action
 def resource_create(up: Any, context: Any, data_dict: Any) -> Any:
     _check_resource(data_dict)
-    return up(context, data_dict)
+    return atomic.run(context, lambda: up(context, data_dict))
 
 
 @tk.chained_action
 def resource_update(up: Any, context: Any, data_dict: Any) -> Any:
     _check_resource(data_dict)
-    return up(context, data_dict)
+    return atomic.run(context, lambda: up(context, data_dict))
 
 
 def _check_patch(data_dict: Any) -> None:
@@ -267,13 +238,13 @@ def _check_patch(data_dict: Any) -> None:
 @tk.chained_action
 def package_patch(up: Any, context: Any, data_dict: Any) -> Any:
     _check_patch(data_dict)  # before core's package_show of the id
-    return up(context, data_dict)
+    return atomic.run(context, lambda: up(context, data_dict))
 
 
 @tk.chained_action
 def resource_patch(up: Any, context: Any, data_dict: Any) -> Any:
     _check_patch(data_dict)
-    return up(context, data_dict)
+    return atomic.run(context, lambda: up(context, data_dict))
 
 
 def _check_bulk(data_dict: Any) -> None:
