@@ -21,6 +21,7 @@ from rdflib import Graph
 from sqlalchemy import text
 
 from tests.boundary.http import get
+from tests.boundary.other_process import OtherProcess
 from tests.consortium.data import consortium, dataset
 from tests.db_extras import set_group_extra, set_package_extra
 
@@ -132,3 +133,27 @@ def test_unrenderable_organisation_and_the_cache_forgets_it_when_fixed(app: Any)
         assert res.status_code == 200
         assert "Kent fixed consortium" in res.body, ext
     assert "Kent fixed consortium" in get(app, f"/organization/{org['name']}").body
+
+
+def test_organisation_fix_shows_at_once_in_another_process(app: Any) -> None:
+    """The RDF writers cache organisations per process; a fix made through another process (the
+    next web worker) shows in this one's catalogs at once, not when the cache expires."""
+    portal = _portal()
+    org = portal["org"]
+    other = OtherProcess()
+    try:
+        for ext in RDF_FORMATS:  # the other process caches the organisation as it is now
+            res = other.get(f"/catalog.{ext}")
+            assert res["status"] == 200
+            assert org["title"] in res["body"], ext
+        fixed = call_action("organization_show", id=org["id"])
+        fixed.update(title="Kent fixed consortium")
+        call_action("organization_update", {"user": portal["admin"]["name"]}, **fixed)
+        for ext in RDF_FORMATS:
+            for url in (f"/catalog.{ext}", f"/dataset/good-bins.{ext}"):
+                res = other.get(url)
+                assert res["status"] == 200, url
+                assert "Kent fixed consortium" in res["body"], url
+                assert org["title"] not in res["body"], url
+    finally:
+        other.close()

@@ -33,6 +33,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from ckanext.publicservices import vocabularies as vocab_api
 from ckanext.publicservices.dcat import geometry, vocab
 from ckanext.publicservices.dcat.writers import valid_iri
+from ckanext.publicservices.logic.isolation import SharedStamp
 
 log = logging.getLogger(__name__)
 
@@ -134,8 +135,18 @@ _CONSORTIUM_TTL = 60.0
 _consortia: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
+# organisation writes in any process void every process's copies
+_CONSORTIA_STAMP = SharedStamp("consortia")
+
+
+def _sync_consortia() -> None:
+    if not _CONSORTIA_STAMP.valid():
+        _consortia.clear()
+
+
 def remember_consortium(org_dict: dict[str, Any]) -> None:
     """Put an organisation dict in the cache (the serializer primes it once per page)."""
+    _sync_consortia()
     now = time.monotonic()
     for key in (org_dict.get("id"), org_dict.get("name")):
         if key:
@@ -143,6 +154,7 @@ def remember_consortium(org_dict: dict[str, Any]) -> None:
 
 
 def consortium(org_id: str) -> dict[str, Any] | None:
+    _sync_consortia()
     hit = _consortia.get(org_id)
     if hit and time.monotonic() - hit[0] < _CONSORTIUM_TTL:
         return hit[1]
@@ -159,6 +171,7 @@ def consortium(org_id: str) -> dict[str, Any] | None:
 
 def forget_consortia() -> None:
     _consortia.clear()
+    _CONSORTIA_STAMP.bump()
 
 
 # graph → nodes already described in it (see PublicservicesProfile._first_time)
