@@ -524,16 +524,22 @@ def test_package_update_and_patch(
 
 
 @_settings(0.12)
-@given(change=changes(RESOURCE_FIELDS), anon=anonymous, update=st.booleans())
-def test_resource_create_and_update(
-    app: Any, portal: dict[str, Any], change: dict, anon: bool, update: bool
+@given(
+    change=changes(RESOURCE_FIELDS),
+    anon=anonymous,
+    action=st.sampled_from(["resource_create", "resource_update", "resource_patch"]),
+)
+def test_resource_create_update_and_patch(
+    app: Any, portal: dict[str, Any], change: dict, anon: bool, action: str
 ) -> None:
-    if update:
+    if action == "resource_update":
         data = dict(portal["pkg"]["resources"][0])
+    elif action == "resource_patch":
+        data = {"id": portal["pkg"]["resources"][0]["id"]}
     else:
         data = {"package_id": portal["pkg"]["id"], "url": "https://example.org/new.csv"}
     data.update(change)
-    _send(app, portal, "resource_update" if update else "resource_create", data, anon)
+    _send(app, portal, action, data, anon)
 
 
 @_settings(0.14)
@@ -572,8 +578,11 @@ READ_ACTIONS = {
     "bulk_update_public": ["datasets", "org_id"],
     "bulk_update_private": ["datasets", "org_id"],
     "bulk_update_delete": ["datasets", "org_id"],
+    "publicservices_dcat_import_status": ["id"],
+    "organization_show": ["id", "include_datasets", "include_users", "include_extras", "limit"],
 }
 GOOD_ARGS = {
+    "organization_show": {"id": "fuzz-kent"},
     "dcat_catalog_show": {"format": "ttl"},
     "dcat_catalog_search": {"format": "jsonld"},
     "dcat_dataset_show": {"id": "fuzz-target", "format": "xml"},
@@ -644,6 +653,33 @@ def test_publicservices_dcat_import(
     data = {"owner_org": portal["org"]["id"], "data": document, "format": "ttl"}
     data.update(change)
     _send(app, portal, "publicservices_dcat_import", data, anon, _purge_imported)
+
+
+# the write actions above, each with a test of its own
+WRITE_ACTIONS = {
+    "package_create",
+    "package_update",
+    "package_patch",
+    "resource_create",
+    "resource_update",
+    "resource_patch",
+    "organization_create",
+    "organization_update",
+    "publicservices_dcat_import",
+}
+
+
+def test_every_action_of_the_suite_is_fuzzed(with_plugins: None) -> None:
+    """An action added to (or chained by) the suite is a fuzz target, or this fails."""
+    from ckan.plugins import PluginImplementations
+    from ckan.plugins.interfaces import IActions
+
+    registered: set[str] = set()
+    for plugin in PluginImplementations(IActions):
+        if plugin.name.startswith("publicservices"):
+            registered.update(plugin.get_actions())
+    assert registered, "no action of the suite's plugins found"
+    assert registered - WRITE_ACTIONS - set(READ_ACTIONS) == set()
 
 
 def test_figures(portal: dict[str, Any]) -> None:
