@@ -25,6 +25,7 @@ from ckanext.publicservices.dcat import importer as dcat_importer
 from ckanext.publicservices.dcat import logic as dcat_logic
 from ckanext.publicservices.dcat import views as dcat_views
 from ckanext.publicservices.logic import (
+    form_validators,
     input_boundary,
     isolation,
     schema_validators,
@@ -84,6 +85,7 @@ def _validators() -> dict[str, Any]:
         **consortium_validators.get_validators(),
         "publicservices_date_range": input_boundary.publicservices_date_range,
         "publicservices_not_blank": input_boundary.publicservices_not_blank,
+        "publicservices_resource_link": form_validators.publicservices_resource_link,
     }
 
 
