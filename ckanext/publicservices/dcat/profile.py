@@ -121,6 +121,13 @@ def media_type(value: str) -> str | None:
     return text if _MEDIA_TYPE.fullmatch(text) else None
 
 
+# terms looked up per distribution (a Namespace attribute is a new URIRef on every access)
+_MEDIA_TYPE_P = DCAT.mediaType
+_MEDIA_TYPE_CLASS = DCT.MediaType
+_ACCESS_URL = DCAT.accessURL
+_URL_PREDICATES = (_ACCESS_URL, DCAT.downloadURL)
+_AVAILABILITY = DCATAP.availability
+
 # fragment of the distribution standing for a dataset's page when it has no other
 PORTAL_PAGE = "#portal-page"
 
@@ -178,6 +185,38 @@ def forget_consortia() -> None:
 _DESCRIBED: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
 
 
+# graph → {dataset type: its scheming schema}: looked up once per graph (a catalog page), not
+# once per profile and dataset as RDFProfile.__init__ does (an action call each time)
+_SCHEMAS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+class _SchemaOncePerGraph(RDFProfile):
+    """RDFProfile whose scheming schema lookup is made once per graph and dataset type."""
+
+    def __init__(
+        self, graph: Graph, dataset_type: str = "dataset", compatibility_mode: bool = False
+    ) -> None:
+        try:
+            schemas = _SCHEMAS.get(graph)
+            if schemas is None:
+                schemas = _SCHEMAS[graph] = {}
+        except TypeError:  # a graph that cannot be weakly referenced
+            schemas = {}
+        if dataset_type not in schemas:
+            super().__init__(graph, dataset_type, compatibility_mode)
+            schemas[dataset_type] = self._dataset_schema
+            return
+        # what RDFProfile.__init__ sets, with the schema it found for this graph before
+        self.g = graph
+        self.compatibility_mode = compatibility_mode
+        self._default_lang = tk.config.get("ckan.locale_default", "en")
+        self._default_locale_lang = None
+        schema = schemas[dataset_type]
+        if schema:
+            self._dataset_schema = schema
+            self._form_languages = schema.get("form_languages")
+
+
 # ------------------------------------------------------------------------------------------
 
 
@@ -218,7 +257,7 @@ class _DatasetScopedGraph:
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?")
 
 
-class LinearEuropeanDCATAP3Profile(EuropeanDCATAP3Profile):
+class LinearEuropeanDCATAP3Profile(_SchemaOncePerGraph, EuropeanDCATAP3Profile):
     """``euro_dcat_ap_3`` without the whole-graph ``dcat:byteSize`` scan per dataset."""
 
     def _add_date_triple(
@@ -274,7 +313,7 @@ def _slug(value: str) -> str:
     return "-".join(value.lower().replace("_", " ").split())
 
 
-class PublicservicesProfile(RDFProfile):
+class PublicservicesProfile(_SchemaOncePerGraph):
     """The service-redesign fields in DCAT-AP 3 (layered on ``euro_dcat_ap_3``)."""
 
     # -------------------------------------------------------------------- serialise
@@ -617,18 +656,18 @@ class PublicservicesProfile(RDFProfile):
                 g.add((distribution, DCT["format"], node))
                 if self._first_time(node):
                     g.add((node, RDF.type, DCT.MediaTypeOrExtent))
-        for media in found.get(DCAT.mediaType, ()):
+        for media in found.get(_MEDIA_TYPE_P, ()):
             # only IANA's registered form is a valid IRI (``text/csv; header=present`` is not)
-            g.remove((distribution, DCAT.mediaType, media))
             name = media_type(str(media))
             uri = URIRef(IANA_MEDIA_TYPES + name) if name else None
-            if uri != media:
-                g.remove((media, RDF.type, DCT.MediaType))
-            if uri is None:
-                log.info("DCAT: media type %r of %s left out", str(media)[:100], distribution)
-                continue
-            g.add((distribution, DCAT.mediaType, uri))
-            g.add((uri, RDF.type, DCT.MediaType))
+            if uri is None or type(media) is not URIRef or not str.__eq__(uri, media):
+                g.remove((distribution, _MEDIA_TYPE_P, media))
+                g.remove((media, RDF.type, _MEDIA_TYPE_CLASS))
+                if uri is None:
+                    log.info("DCAT: media type %r of %s left out", str(media)[:100], distribution)
+                    continue
+                g.add((distribution, _MEDIA_TYPE_P, uri))
+            g.add((uri, RDF.type, _MEDIA_TYPE_CLASS))
         for standard in found.get(DCT.conformsTo, ()):
             if self._first_time(standard):
                 g.add((standard, RDF.type, DCT.Standard))
@@ -636,20 +675,28 @@ class PublicservicesProfile(RDFProfile):
             self._license(distribution, lic)
         for node in found.get(SPDX.checksum, ()):
             self._checksum(distribution, node)
-        for predicate in (DCAT.accessURL, DCAT.downloadURL):
+        has_access_url = False
+        for predicate in _URL_PREDICATES:
             for url in found.get(predicate, ()):
-                fixed = valid_iri(str(url))
-                g.remove((distribution, predicate, url))
-                if fixed is None:
-                    log.info("DCAT: %s %r of %s left out", predicate, str(url)[:200], distribution)
-                    continue
-                g.add((distribution, predicate, URIRef(fixed)))
-                g.add((URIRef(fixed), RDF.type, RDFS.Resource))
-        if (distribution, DCAT.accessURL, None) not in g:
+                fixed = valid_iri(url)
+                if fixed is not None and type(url) is URIRef and str.__eq__(fixed, url):
+                    ref = url  # valid as it is: nothing to replace
+                else:
+                    g.remove((distribution, predicate, url))
+                    if fixed is None:
+                        log.info(
+                            "DCAT: %s %r of %s left out", predicate, str(url)[:200], distribution
+                        )
+                        continue
+                    ref = URIRef(fixed)
+                    g.add((distribution, predicate, ref))
+                g.add((ref, RDF.type, RDFS.Resource))
+                has_access_url = has_access_url or predicate is _ACCESS_URL
+        if not has_access_url:
             # mandatory; the resource's page on the portal leads to the data
-            g.add((distribution, DCAT.accessURL, distribution))
+            g.add((distribution, _ACCESS_URL, distribution))
             g.add((distribution, RDF.type, RDFS.Resource))
-        if DCATAP.availability not in found:
+        if _AVAILABILITY not in found:
             availability = default_availability()
             if availability:
                 uri = URIRef(EU_AVAILABILITY + availability)

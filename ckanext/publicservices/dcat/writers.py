@@ -30,8 +30,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, ConjunctiveGraph, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.plugins.stores.memory import Memory
 
 __all__ = ["Unwritable", "clean_graph", "jsonld", "rdfxml", "turtle", "valid_iri", "write"]
 
@@ -67,6 +68,12 @@ def _percent(m: re.Match[str]) -> str:
     return "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8"))
 
 
+# an IRI that needs no change: a scheme, then no character _IRI_FORBIDDEN or _SURROGATE
+# names, no ``%`` (left to the full check) and at most one ``#``; nothing to trim at either end
+_IRI_CHAR = r'[^\x00-\x20<>"{}|^`\\\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff%#]'
+_IRI_AS_IS = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:" + _IRI_CHAR + "*(?:#" + _IRI_CHAR + "*)?")
+
+
 def valid_iri(value: str) -> str | None:
     """``value`` as a valid absolute IRI, or None when it cannot be made one.
 
@@ -75,6 +82,8 @@ def valid_iri(value: str) -> str | None:
     without a scheme (a relative reference would resolve differently in every document) or with
     a lone surrogate cannot be made one.
     """
+    if _IRI_AS_IS.fullmatch(value):
+        return str(value)
     iri = str(value).strip(" \t\n\r\f\v")
     if not _SCHEME.match(iri) or _SURROGATE.search(iri):
         return None
@@ -90,13 +99,16 @@ def _xml_safe(text: str) -> str:
 
 
 class _Cleaner:
-    """Maps terms to what may be written (None: the triple is left out); caches IRIs."""
+    """Maps terms to what may be written (None: the triple is left out).
+
+    Each IRI is checked once per document: the same IRI, wherever it occurs, is then the same
+    object (so later lookups by it hit on identity)."""
 
     def __init__(self) -> None:
         # keyed by plain str: rdflib terms compare through Python-level methods
-        self.iris: dict[str, str | None] = {}
+        self.iris: dict[str, URIRef | None] = {}
 
-    def _fixed(self, node: URIRef) -> str | None:
+    def iri(self, node: URIRef) -> URIRef | None:
         key = str(node)
         try:
             return self.iris[key]
@@ -105,14 +117,11 @@ class _Cleaner:
         fixed = valid_iri(key)
         if fixed is None:
             log.warning("RDF: left out a triple with an invalid IRI %r", key[:200])
-        self.iris[key] = fixed
-        return fixed
-
-    def iri(self, node: URIRef) -> URIRef | None:
-        fixed = self._fixed(node)
-        if fixed is None:
-            return None
-        return node if str.__eq__(fixed, node) else URIRef(fixed)
+            out = None
+        else:
+            out = node if str.__eq__(fixed, key) else URIRef(fixed)
+        self.iris[key] = out
+        return out
 
     def literal(self, o: Literal) -> Literal | None:
         lang = o.language
@@ -121,11 +130,11 @@ class _Cleaner:
         bad_lang = lang is not None and not _LANGUAGE_TAG.fullmatch(lang)
         new_datatype = False
         if datatype is not None:
-            fixed = self._fixed(datatype)
+            fixed = self.iri(datatype)
             if fixed is None:
                 return None
             if not str.__eq__(fixed, datatype):
-                datatype, new_datatype = URIRef(fixed), True
+                datatype, new_datatype = fixed, True
         if not bad_text and not bad_lang and not new_datatype:
             return o
         text = str(o)
@@ -174,27 +183,97 @@ def clean_graph(graph: Graph) -> Graph:
 # ------------------------------------------------------------------------------------------
 
 
+def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Node]]]]:
+    """The graph's triples grouped by subject: (subject, its (predicate, object) pairs).
+
+    A graph whose triples are all those of its in-memory store (the conjunctive graph the
+    serializers build, or a store's only graph) is read from the store's subject index, which
+    costs a fraction of iterating its triples (one context lookup per triple).
+    """
+    store = graph.store
+    if type(store) is Memory:
+        spo = getattr(store, "_Memory__spo", None)
+        contexts = getattr(store, "_Memory__all_contexts", None)
+        if type(graph) is ConjunctiveGraph and graph.default_union:
+            # every context's triples; a quoted graph's (a formula) are not the graph's own
+            whole = contexts is not None and all(type(c) is Graph for c in contexts)
+        else:
+            whole = type(graph) is Graph and contexts is not None
+            whole = whole and all(c is graph for c in contexts)
+        if isinstance(spo, dict) and whole:
+            return (
+                (s, [(p, o) for p, objects in po.items() for o in objects]) for s, po in spo.items()
+            )
+    grouped: dict[Node, list[tuple[Node, Node]]] = {}
+    for s, p, o in graph:
+        pairs = grouped.get(s)
+        if pairs is None:
+            pairs = grouped[s] = []
+        pairs.append((p, o))
+    return grouped.items()
+
+
 class _Graph:
     """The triples of a graph grouped by subject, in a canonical order."""
 
     def __init__(self, graph: Graph, bnode_prefix: str = "b") -> None:
         # documents concatenated from separately written parts need labels unique to each part
         self.bnode_prefix = bnode_prefix
+        cleaner = _Cleaner()
+        iri, literal = cleaner.iri, cleaner.literal
         subjects: dict[Node, PredicateObjects] = {}
         refs: dict[BNode, int] = {}
-        for s, p, o in clean_triples(graph):
-            entry = subjects.get(s)
-            if entry is None:
-                entry = subjects[s] = []
-            entry.append((p, o))
-            if type(o) is BNode:
-                refs[o] = refs.get(o, 0) + 1
+        for s, pairs in _by_subject(graph):
+            kind = type(s)
+            if kind is URIRef:
+                s = iri(s)
+                if s is None:
+                    continue
+            elif kind is not BNode:
+                log.warning("RDF: left out the triples of a subject that is not a node: %r", s)
+                continue
+            pos: PredicateObjects = []
+            for p, o in pairs:
+                if type(p) is not URIRef or (p := iri(p)) is None:
+                    continue
+                kind = type(o)
+                if kind is URIRef:
+                    if (o := iri(o)) is None:
+                        continue
+                elif kind is BNode:
+                    refs[o] = refs.get(o, 0) + 1
+                elif kind is Literal or isinstance(o, Literal):
+                    if (o := literal(o)) is None:
+                        continue
+                else:
+                    continue
+                pos.append((p, o))
+            if pos:
+                entry = subjects.get(s)
+                if entry is None:
+                    subjects[s] = pos
+                else:  # two subjects that are the same IRI once made valid
+                    entry.extend(pos)
         self._bkeys: dict[BNode, str] = {}
         self._subjects = subjects
-        # canonical order: rdf:type first, then predicate, then object (see _key)
+        # canonical order: rdf:type first, then predicate, then object (see _key); keys are
+        # plain tuples of plain str (rdflib terms compare through Python-level methods)
+        pkeys: dict[Node, tuple[bool, str]] = {}
+        key = self._key
         for pos in subjects.values():
-            pos.sort(key=self._po_key)
-        self.subjects = {s: subjects[s] for s in sorted(subjects, key=self._key)}
+            if len(pos) < 2:
+                continue
+            keyed = []
+            for po in pos:
+                p = po[0]
+                pkey = pkeys.get(p)
+                if pkey is None:
+                    text = str(p)
+                    pkey = pkeys[p] = (text != _RDF_TYPE, text)
+                keyed.append((pkey, key(po[1]), po))
+            keyed.sort(key=_first_two)
+            pos[:] = [k[2] for k in keyed]
+        self.subjects = {s: subjects[s] for s in sorted(subjects, key=key)}
         # written where they are referenced (once); everything else is written at the top
         self.inline = {b for b, n in refs.items() if n == 1}
         self.labels: dict[BNode, str] = {}
@@ -226,13 +305,10 @@ class _Graph:
     def _key(self, node: Node) -> tuple[int, str, str, str]:
         kind = type(node)
         if kind is URIRef:
-            return (0, node, "", "")
+            return (0, str(node), "", "")
         if kind is BNode:
             return (1, self._bkey(node), "", "")
         return (2, str(node), node.language or "", str(node.datatype or ""))
-
-    def _po_key(self, po: tuple[URIRef, Node]) -> tuple[bool, str, tuple[int, str, str, str]]:
-        return (str.__ne__(po[0], _RDF_TYPE), str(po[0]), self._key(po[1]))
 
     def label(self, node: BNode) -> str:
         label = self.labels.get(node)
@@ -249,6 +325,10 @@ class _Graph:
         for subject in list(self.subjects):
             if subject not in self.written:
                 yield subject
+
+
+def _first_two(item: tuple[Any, Any, Any]) -> tuple[Any, Any]:
+    return item[0], item[1]
 
 
 def _sorted(pos: PredicateObjects) -> PredicateObjects:
