@@ -124,23 +124,20 @@ def _leave(session: Any, block: _Block) -> None:
 
 
 def _index(block: _Block) -> None:
-    from ckan import logic
+    from ckanext.publicservices import compat
 
     for pkg_id, (context, how) in block.to_index.items():
         if block.shown.get(pkg_id) == block.flushes:
             continue  # indexed as read back, and nothing written since
-        dicts = logic.package_show_default_and_custom_schemas(context, pkg_id)
+        dicts = compat.package_show_default_and_custom_schemas(context, pkg_id)
         _index_one(block, pkg_id, how, dicts)
 
 
 def _index_one(block: _Block, pkg_id: str, how: str, dicts: Any) -> None:
-    from ckan import logic
+    from ckanext.publicservices import compat
 
     block.indexed = True  # from here on a rollback must also put the index back
-    if how == "insert":
-        logic.index_insert_package_dicts(dicts)
-    else:
-        logic.index_update_package_dicts(dicts)
+    compat.index_package_dicts(dicts, insert=how == "insert")
     block.shown[pkg_id] = block.flushes
 
 
@@ -171,6 +168,8 @@ def dataset_write(context: Any, call: Callable[[], Any], how: str) -> Any:
 def _deferred(context: Any, call: Callable[[], Any], how: str) -> Any:
     from ckan import logic
 
+    from ckanext.publicservices import compat
+
     block = current()
     assert block is not None
     wanted_id_only = context.get("return_id_only", False)
@@ -188,8 +187,10 @@ def _deferred(context: Any, call: Callable[[], Any], how: str) -> Any:
     if isinstance(pkg_id, dict):  # a chained action answered with the dataset: keep its answer
         answer, pkg_id = pkg_id, pkg_id["id"]
     # core's update returns before opening its savepoint when nothing changed: nothing to index,
-    # and its answer is the dataset as shown before (package_show, from the search index's copy)
-    if how == "update" and _session().get_nested_transaction() is savepoint:
+    # and its answer is the dataset as shown before (package_show, from the search index's copy).
+    # CKAN 2.11's update has neither the savepoint nor the early return: it always writes.
+    unchanged = compat.CKAN_2_12 and _session().get_nested_transaction() is savepoint
+    if how == "update" and unchanged:
         if wanted_id_only or answer is not None:
             return answer or pkg_id
         show = logic.get_action("package_show")
@@ -199,7 +200,7 @@ def _deferred(context: Any, call: Callable[[], Any], how: str) -> Any:
     context.setdefault("changed_entities", {}).setdefault("packages", set()).add(pkg_id)
     # indexed now, as core does before its commit, so that reads later in the chain (the
     # activity's package_show) find the index current; a rollback restores the index
-    dicts = logic.package_show_default_and_custom_schemas(context, pkg_id)
+    dicts = compat.package_show_default_and_custom_schemas(context, pkg_id)
     _index_one(block, pkg_id, block.to_index[pkg_id][1], dicts)
     if answer is None:
         answer = pkg_id if wanted_id_only else dicts[1]
