@@ -273,10 +273,17 @@ def test_dataset_document_conditional_requests(app: Any, portal: dict[str, Any])
     assert first.status_code == 200 and "ETag" in first.headers
     assert _get(app, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
     assert app.get(url).body == first.body
-    call_action(
-        "package_patch", {"user": portal["sysadmin"]["name"]}, id=target["id"], notes="Changed"
-    )
-    assert _get(app, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 200
+    user = {"user": portal["sysadmin"]["name"]}
+    # another dataset's edit leaves this document's validators as they were
+    call_action("package_patch", user, id=portal["public"][1]["id"], notes="Other")
+    assert _get(app, url, **{"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # its organisation's edit does not (the consortium is described in the document)
+    call_action("organization_patch", user, id=portal["kent"]["id"], title="Kent renamed")
+    renamed = _get(app, url, **{"If-None-Match": first.headers["ETag"]})
+    assert renamed.status_code == 200 and "Kent renamed" in renamed.body
+    etag = renamed.headers["ETag"]
+    call_action("package_patch", user, id=target["id"], notes="Changed")
+    assert _get(app, url, **{"If-None-Match": etag}).status_code == 200
     # a private dataset's document stays a 404, validators or not
     secret = app.get(f"/dataset/{portal['private']['id']}.ttl", status=404)
     assert "ETag" not in secret.headers

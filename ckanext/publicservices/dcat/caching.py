@@ -5,8 +5,8 @@ The validators are computed without building anything:
 * catalog pages and the dump: the catalog version (:func:`.fragments.catalog_version`, one
   token bumped by every dataset write and index update, combined with the organisations' cache
   stamp, the vocabulary files and the code version) and the request's path and query;
-* dataset documents: the dataset's ``metadata_modified`` read from its row, with the same
-  organisation, vocabulary and code stamps.
+* dataset documents: the dataset's ``metadata_modified`` read from its row, with the
+  organisation, vocabulary and code stamps (:func:`.fragments.context_stamp`).
 
 Pages are deterministic (same data, same bytes), so a validator names one body.
 """
@@ -65,8 +65,9 @@ def validators() -> tuple[str, datetime] | None:
         row = _dataset_row(str((request.view_args or {}).get("_id") or ""))
         if row is None or row.private or row.state != "active" or row.metadata_modified is None:
             return None  # the view answers (404) as it does for a dataset without RDF
-        version, _ = fragments.catalog_version()  # organisations, vocabularies, code
-        stamp = fragments._hash(row.id, row.metadata_modified.isoformat(), version, _request_key())
+        stamp = fragments._hash(
+            row.id, row.metadata_modified.isoformat(), fragments.context_stamp(), _request_key()
+        )
         modified = row.metadata_modified.replace(tzinfo=timezone.utc)
         return f'"{stamp}"', modified
     return None

@@ -153,6 +153,13 @@ def bump_catalog_version() -> None:
         log.exception("catalog version could not be bumped")
 
 
+def context_stamp(r: Any = None) -> str:
+    """What every document depends on beside its datasets: the organisations (their cache
+    stamp, bumped after every organisation write), the vocabulary files and the code."""
+    consortia = (r or _redis()).get(_CONSORTIA_STAMP._key())
+    return _hash(consortia, vocabulary_stamp(), code_version())
+
+
 def catalog_version() -> tuple[str, float]:
     """(token, time) of the current catalog version, everything a page's bytes depend on but its
     query: datasets (version), organisations (their cache stamp), vocabularies and the code."""
@@ -163,8 +170,7 @@ def catalog_version() -> tuple[str, float]:
         raw = r.get(_version_key())
     text = raw.decode() if isinstance(raw, bytes) else str(raw)
     token, _, when = text.partition("|")
-    consortia = r.get(_CONSORTIA_STAMP._key())
-    full = _hash(token, consortia, vocabulary_stamp(), code_version())
+    full = _hash(token, context_stamp(r))
     # the time a composite version was first seen: a consortium or vocabulary change moves it
     seen_key = f"{_version_key()}:seen:{full}"
     r.set(seen_key, when or f"{time.time():.6f}", nx=True, ex=90 * 24 * 3600)
@@ -486,6 +492,7 @@ __all__ = [
     "bump_catalog_version",
     "catalog_page",
     "catalog_version",
+    "context_stamp",
     "dataset_changed",
     "dump",
     "fragments_for",
