@@ -30,6 +30,7 @@ from tests.browser.data import PASSWORD
 
 SKIP_VARIABLE = "PUBLICSERVICES_SKIP_BROWSER"
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 BROWSER_DIR = Path(__file__).resolve().parent
 
 # WCAG 2.0/2.1/2.2 levels A and AA, as axe-core tags them.
@@ -166,12 +167,43 @@ def page(chromium: Any, portal: Portal, request: pytest.FixtureRequest) -> Itera
     context.close()
 
 
-def screenshot(tab: Any, name: str, full_page: bool = True) -> Path:
-    """A PNG of the journey step under test-artifacts/browser/ (git-ignored)."""
+def screenshot(tab: Any, name: str, full_page: bool = True, docs: bool = False) -> Path:
+    """A PNG of the journey step under test-artifacts/browser/ (git-ignored).
+
+    With ``docs`` and ``PUBLICSERVICES_DOCS_SCREENSHOTS=1`` (``make screenshots``) it is also
+    written to docs/screenshots/, where the README shows it.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     tab.screenshot(path=str(path), full_page=full_page)
+    if docs and os.environ.get("PUBLICSERVICES_DOCS_SCREENSHOTS") == "1":
+        DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (DOCS_SCREENSHOTS / path.name).write_bytes(path.read_bytes())
     return path
+
+
+def assert_no_horizontal_scroll(tab: Any, what: str) -> None:
+    """Nothing wider than the window (WCAG 1.4.10 Reflow at 320-375 CSS pixels)."""
+    widths = tab.evaluate(
+        """() => {
+            const wide = [];
+            const limit = document.documentElement.clientWidth;
+            for (const el of document.querySelectorAll('body *')) {
+                const r = el.getBoundingClientRect();
+                if (r.width && r.right > limit + 1 && getComputedStyle(el).position !== 'fixed')
+                    wide.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+                              (el.className && el.className.baseVal === undefined ?
+                               '.' + String(el.className).trim().split(' ').join('.') : '') +
+                              ' right=' + Math.round(r.right));
+            }
+            return {scroll: document.documentElement.scrollWidth, window: limit,
+                    wide: wide.slice(0, 8)};
+        }"""
+    )
+    assert widths["scroll"] <= widths["window"], (
+        f"{what} scrolls sideways at {widths['window']} px ({tab.url}): the page is "
+        f"{widths['scroll']} px wide; too wide: {widths['wide']}"
+    )
 
 
 def login(tab: Any, user: dict[str, Any], password: str = PASSWORD) -> None:
@@ -187,18 +219,26 @@ def login(tab: Any, user: dict[str, Any], password: str = PASSWORD) -> None:
 
 
 def axe_violations(tab: Any, axe_source: str) -> list[dict[str, Any]]:
-    """Run axe-core (WCAG 2.2 A/AA rules) in the page; returns the violations."""
+    """Run axe-core (WCAG 2.2 A/AA rules) in the page; returns the violations, and the colour
+    contrasts axe could not decide (counted as failures: a checker must be able to measure)."""
     if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
         tab.evaluate(f"() => {{ {axe_source}\n }}")
         tab.evaluate("() => { if (!window.axe && typeof axe !== 'undefined') window.axe = axe; }")
     result = tab.evaluate(
         """async (tags) => {
-            const r = await window.axe.run(document, {
-                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags}});
+            const undecided = r.incomplete.filter(v => v.id === 'color-contrast').map(v => ({
+                id: 'color-contrast (undecided)', impact: v.impact,
+                help: v.help + ': axe could not measure it (background image, overlap, ' +
+                      'pseudo-element); the colours must be checkable',
+                tags: v.tags,
+                nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
+                                          summary: n.failureSummary ||
+                                            (n.any[0] && n.any[0].message) || ''}))}));
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help, tags: v.tags,
                 nodes: v.nodes.map(n => ({target: n.target, html: n.html.slice(0, 300),
-                                          summary: n.failureSummary}))}));
+                                          summary: n.failureSummary}))})).concat(undecided);
         }""",
         WCAG_TAGS,
     )

@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 
 from tests.browser import data
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.conftest import (
+    assert_accessible,
+    assert_no_horizontal_scroll,
+    login,
+    screenshot,
+)
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +77,11 @@ def test_new_dataset_form_empty(page: Any, axe_source: str, site: dict[str, Any]
 
 def test_new_dataset_form_with_errors(page: Any, axe_source: str, site: dict[str, Any]) -> None:
     login(page, site["editor"])
-    page.goto(f"/dataset/new?owner_org={site['org']['id']}")
-    # the title is required: submitting without one is an error the form must show accessibly
-    page.fill("#field-title", "")
+    # the last of the form's pages, the title left blank: an error the form must show accessibly
+    page.goto(f"/dataset/new?owner_org={site['org']['id']}#section-more-detail-optional")
     with page.expect_navigation():
         page.locator("form#dataset-edit button[type=submit][name=save]").click()
-    assert page.locator(".error-explanation, .alert-error, .error-block").count() > 0
+    assert page.locator("[data-publicservices-error-summary]").count() == 1
     screenshot(page, "a11y-new-dataset-form-errors")
     assert_accessible(page, axe_source, "the new-dataset form showing errors")
 
@@ -114,3 +118,40 @@ def test_standard_page(page: Any, axe_source: str, site: dict[str, Any]) -> None
     assert page.locator("h1").count() == 1
     screenshot(page, "a11y-standard-business-rates")
     assert_accessible(page, axe_source, "a data standard's page")
+
+
+def test_resource_page(page: Any, axe_source: str, site: dict[str, Any]) -> None:
+    page.goto(f"/dataset/{site['dataset']['name']}/resource/{site['broken']['id']}")
+    text = page.locator("main, body").first.inner_text()
+    assert text.count("Licence") <= 1 and "License" not in text, text[:1500]
+    screenshot(page, "a11y-resource-page")
+    assert_accessible(page, axe_source, "a file's page")
+
+
+PAGES_375 = {
+    "home": "/",
+    "search": "/dataset/",
+    "dataset": "/dataset/{dataset}",
+    "resource": "/dataset/{dataset}/resource/{broken}",
+    "report": "/dataset/{dataset}/resource/{broken}/validation",
+    "consortium": "/organization/{org}",
+    "consortia": "/organization/",
+    "standards": "/standard",
+    "standard": "/standard/business-rates",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PAGES_375))
+def test_page_at_375_px(page: Any, axe_source: str, site: dict[str, Any], name: str) -> None:
+    """A phone's width: nothing scrolls sideways, and axe finds nothing at this width either."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    if name == "report":
+        login(page, site["editor"])
+    page.goto(
+        PAGES_375[name].format(
+            dataset=site["dataset"]["name"], broken=site["broken"]["id"], org=site["org"]["name"]
+        )
+    )
+    screenshot(page, f"a11y-375-{name}")
+    assert_no_horizontal_scroll(page, f"the {name} page")
+    assert_accessible(page, axe_source, f"the {name} page at 375 px")

@@ -120,7 +120,12 @@ def field_error(page: Any, field: str) -> str:
 
 
 def error_summary(page: Any) -> str:
-    return " ".join(page.locator(".error-explanation, .alert-error").all_inner_texts())
+    return " ".join(page.locator("[data-publicservices-error-summary]").all_inner_texts())
+
+
+def next_form_page(page: Any) -> None:
+    """The "Continue" button of the form page on show (one topic a page)."""
+    page.locator(".publicservices-step:not([hidden]) .publicservices-step__continue").click()
 
 
 # -- the publisher ------------------------------------------------------------------------------
@@ -154,17 +159,22 @@ def test_publisher_journey(
     assert_accessible(page, axe_source, "the new-dataset form pre-filled from the consortium")
 
     page.fill("#field-title", "Household waste collection rounds")
+    next_form_page(page)
     pick_term(page, "la_service", "bins", BINS_LABEL)
     pick_term(page, "area", "Kent", "Kent")
     assert holds(page, "la_service", data.HOUSEHOLD_WASTE)
     assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
     assert holds(page, "area", data.KENT)
+    next_form_page(page)
+    page.select_option("#field-data_spectrum", "open")
+    page.select_option("#field-personal_data", "personal")  # a public dataset with personal data
+    page.select_option("#field-security_classification", "OFFICIAL")
+    next_form_page(page)
     page.select_option("#field-service_design_phase", "beta")
     page.check("input[name=data_use_pattern][value=increasing-access]")
-    page.select_option("#field-private", "False")  # public …
-    page.select_option("#field-data_spectrum", "open")
-    page.select_option("#field-personal_data", "personal")  # … with personal data: a mistake
-    page.select_option("#field-security_classification", "OFFICIAL")
+    next_form_page(page)
+    page.select_option("#field-private", "False")
+    next_form_page(page)
     screenshot(page, "publisher-04-form-filled")
 
     with page.expect_navigation():
@@ -183,12 +193,11 @@ def test_publisher_journey(
     assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
     assert page.locator("#field-license_id").input_value() == data.OGL
     screenshot(page, "publisher-05-form-error")
-    page.locator("#field-personal_data").scroll_into_view_if_needed()
-    page.evaluate("() => window.scrollBy(0, 250)")
     screenshot(page, "publisher-05-form-error-field", full_page=False)
     assert_accessible(page, axe_source, "the new-dataset form with a field error")
 
     # fixed: the dataset is saved and the resource stage opens
+    page.locator("[data-publicservices-error-summary] a[href='#field-personal_data']").click()
     page.select_option("#field-personal_data", "none")
     with page.expect_navigation():
         page.locator("form#dataset-edit button[type=submit][name=save]").click()
@@ -329,6 +338,18 @@ def keyboard_choose(page: Any, field: str, value: str) -> None:
     raise AssertionError(f"{field}: the option {value!r} could not be chosen with the arrow keys")
 
 
+def keyboard_continue(page: Any) -> None:
+    """Tab to the page's "Continue" and press Enter: the next page shows, its heading focused."""
+    before = page.locator(".publicservices-step:not([hidden])").get_attribute("id")
+    tab_to(page, ".publicservices-step:not([hidden]) .publicservices-step__continue")
+    page.keyboard.press("Enter")
+    after = page.locator(".publicservices-step:not([hidden])").get_attribute("id")
+    assert after != before, f"Enter on Continue left the form on {before}"
+    assert page.evaluate("() => document.activeElement.matches('.publicservices-form-section')"), (
+        "the new page's heading did not get the focus"
+    )
+
+
 def test_keyboard_only_publisher(page: Any, portal: Any, site: dict[str, Any]) -> None:
     org = site["org"]
     page.goto("/user/login")
@@ -348,17 +369,22 @@ def test_keyboard_only_publisher(page: Any, portal: Any, site: dict[str, Any]) -
     tab_to(page, "#field-title")
     page.keyboard.type("Garden waste collection calendar")
     screenshot(page, "keyboard-01-title-focused", full_page=False)
+    keyboard_continue(page)
     keyboard_pick(page, "la_service", "bins", BINS_LABEL)
     screenshot(page, "keyboard-02-service-picked", full_page=False)
+    keyboard_pick(page, "area", "Kent", "Kent")
+    keyboard_continue(page)
+    keyboard_choose(page, "data_spectrum", "open")
+    keyboard_choose(page, "personal_data", "none")
+    keyboard_choose(page, "security_classification", "OFFICIAL")
+    keyboard_continue(page)
     keyboard_choose(page, "service_design_phase", "live")
     tab_to(page, "input[name=data_use_pattern][value=increasing-access]")
     page.keyboard.press("Space")
     assert page.locator("input[name=data_use_pattern][value=increasing-access]").is_checked()
-    keyboard_pick(page, "area", "Kent", "Kent")
-    keyboard_choose(page, "data_spectrum", "open")
-    keyboard_choose(page, "personal_data", "none")
-    keyboard_choose(page, "security_classification", "OFFICIAL")
+    keyboard_continue(page)
     keyboard_choose(page, "private", "False")
+    keyboard_continue(page)
     screenshot(page, "keyboard-03-form-completed", full_page=False)
     tab_to(page, "form#dataset-edit button[type=submit][name=save]")
     with page.expect_navigation():

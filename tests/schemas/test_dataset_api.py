@@ -135,7 +135,7 @@ RULES: list[tuple[str, dict[str, Any], str, str]] = [
     ("unknown-access", {"access_rights": "SECRET"}, "access_rights", "Access rights"),
     ("unknown-lgsl", {"la_service": ["99999"]}, "la_service", "Services"),
     ("no-lgsl", {"la_service": []}, "la_service", "Services"),
-    ("unknown-lgfl", {"la_function": ["9999"]}, "la_function", "Functions"),
+    ("unknown-lgfl", {"la_function": ["9999"]}, "la_function", "Council functions"),
     ("unknown-gss", {"area": ["E99999999"]}, "area", "Council areas"),
     ("bad-date", {"issued": "28/02/2018"}, "issued", "YYYY-MM-DD"),
     ("bad-date-2", {"modified": "2018-02-30"}, "modified", "Last updated"),

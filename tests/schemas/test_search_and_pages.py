@@ -232,16 +232,17 @@ def test_failed_form_keeps_values_and_shows_field_errors(
     body = app.get("/dataset/new", headers={"Authorization": token_user["token"]}).body
     for section in (
         "About the data",
-        "The service",
-        "Place and time",
-        "Openness and sensitivity",
-        "Contact and licence",
+        "Service and councils",
+        "How open the data is",
+        "Service design",
+        "Who publishes it",
+        "More detail (optional)",
     ):
         assert section in body
     # the service field is a plain text box that the JS module enhances
     assert re.search(r'<input[^>]+name="la_service"', body)
     assert 'data-module="publicservices-vocab-autocomplete"' in body
-    assert "Type words (&#34;bins&#34;)" in body or 'Type words ("bins")' in body
+    assert "Type a word (&#34;bins&#34;)" in body or 'Type a word ("bins")' in body
     assert 'value="uk-ogl" selected' in body or re.search(
         r'<option[^>]*value="uk-ogl"[^>]*selected', body
     )
@@ -266,7 +267,7 @@ def test_failed_form_keeps_values_and_shows_field_errors(
     )
     body = res.body
     assert res.status_code == 200
-    assert "Data spectrum: a public dataset must be open" in body
+    assert "A public dataset must be open" in body
     assert "Why it is not open" in body
     assert "&#39;99999&#39; not found" in body or "'99999' not found" in body
     assert "before the start" in body

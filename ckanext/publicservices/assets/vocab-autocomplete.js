@@ -61,6 +61,66 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
       select.on('change', function () {
         input.val((select.val() || []).join(', '));
       });
+      this._combobox(select);
+    },
+
+    // The WAI-ARIA combobox pattern on select2 4's search box: role, expanded state, the
+    // highlighted option (aria-activedescendant) and the number of suggestions announced. A
+    // Backspace in the empty box does not silently drop the last choice: the first press says
+    // which choice a second press removes.
+    _combobox: function (select) {
+      var container = select.next('.select2-container');
+      var live = $('<span class="visually-hidden" aria-live="polite" aria-atomic="true"></span>');
+      container.after(live);
+      var armed = null;
+      function search() { return container.find('.select2-search__field'); }
+      function say(text) { live.text(''); window.setTimeout(function () { live.text(text); }, 50); }
+      function mark(expanded) {
+        search().attr({'role': 'combobox', 'aria-autocomplete': 'list',
+                       'aria-expanded': expanded ? 'true' : 'false'});
+      }
+      mark(false);
+      select.on('select2:open', function () { mark(true); });
+      select.on('select2:close', function () { mark(false); search().removeAttr('aria-activedescendant'); });
+      select.on('select2:select select2:unselect', function () { armed = null; mark(false); });
+      var results = null;
+      new MutationObserver(function () {
+        var list = $('.select2-container--open .select2-results__options');
+        if (!list.length || !select.data('select2') || !select.data('select2').isOpen()) { return; }
+        var highlighted = list.find('.select2-results__option--highlighted').first();
+        if (highlighted.length && highlighted.attr('id')) {
+          search().attr('aria-activedescendant', highlighted.attr('id'));
+        }
+        var options = list.find('.select2-results__option--selectable, .select2-results__option[role=option]')
+          .not('.loading-results');
+        var count = options.length;
+        var key = count + ':' + list.children().first().text();
+        if (key !== results && !list.find('.loading-results').length) {
+          results = key;
+          say(count === 0 ? 'No suggestions' : count === 1 ? '1 suggestion' : count + ' suggestions');
+        }
+      }).observe(document.body, {subtree: true, childList: true, attributes: true,
+                                 attributeFilter: ['class']});
+      container[0].addEventListener('keydown', function (event) {
+        var field = event.target;
+        if (!field.classList || !field.classList.contains('select2-search__field')) { return; }
+        if (event.key !== 'Backspace' || field.value !== '') { armed = null; return; }
+        var chosen = select.find('option:selected').last();
+        event.stopImmediatePropagation();
+        event.stopPropagation();
+        event.preventDefault();
+        if (!chosen.length) { return; }
+        if (armed !== chosen.val()) {
+          armed = chosen.val();
+          say('Press Backspace again to remove ' + chosen.text());
+          return;
+        }
+        armed = null;
+        chosen.prop('selected', false);
+        select.trigger('change');
+        say('Removed ' + chosen.text());
+        window.setTimeout(function () { search().trigger('focus'); }, 0);
+      }, true);
     },
 
     _select2v3: function () {

@@ -47,7 +47,15 @@ def publicservices_validation_badge(
     errors = res.get("validation_error_count")
     schema = _schema_label(res, pkg)
     if status == "failure" and errors not in (None, ""):
-        label = tk._("Invalid data: {n} errors against {schema}").format(n=errors, schema=schema)
+        try:
+            count = int(errors)
+        except (TypeError, ValueError):
+            count = 0
+        label = tk.ungettext(
+            "Invalid data: {n} error against {schema}",
+            "Invalid data: {n} errors against {schema}",
+            count,
+        ).format(n=errors, schema=schema)
     elif status == "success":
         label = tk._("Valid against {schema}").format(schema=schema)
     else:
