@@ -121,13 +121,20 @@ def _ensure_organization(wanted: dict[str, Any], report: SeedReport) -> dict[str
         report.created.append(f"organization {wanted['name']}")
         return created
     diff = {k: v for k, v in wanted.items() if not _same(current.get(k), v, k)}
+    return _patch("organization_patch", f"organization {wanted['name']}", current, diff, report)
+
+
+def _patch(
+    action: str, what: str, current: dict[str, Any], diff: dict[str, Any], report: SeedReport
+) -> dict[str, Any]:
+    """Patch what differs (and bring a deleted one back); unchanged when nothing does."""
     if current.get("state") != "active":
         diff["state"] = "active"
     if not diff:
-        report.unchanged.append(f"organization {wanted['name']}")
+        report.unchanged.append(what)
         return current
-    updated = _action("organization_patch", dict(diff, id=current["id"]))
-    report.updated.append(f"organization {wanted['name']} ({', '.join(sorted(diff))})")
+    updated = _action(action, dict(diff, id=current["id"]))
+    report.updated.append(f"{what} ({', '.join(sorted(diff))})")
     return updated
 
 
@@ -150,14 +157,7 @@ def _ensure_dataset(wanted: dict[str, Any], report: SeedReport) -> dict[str, Any
                 diff[key] = value
         elif not _same(current.get(key), value, key):
             diff[key] = value
-    if current.get("state") != "active":
-        diff["state"] = "active"
-    if not diff:
-        report.unchanged.append(f"{type_} {wanted['name']}")
-        return current
-    updated = _action("package_patch", dict(diff, id=current["id"]))
-    report.updated.append(f"{type_} {wanted['name']} ({', '.join(sorted(diff))})")
-    return updated
+    return _patch("package_patch", f"{type_} {wanted['name']}", current, diff, report)
 
 
 def _ensure_sample_file(

@@ -338,21 +338,6 @@ def publicservices_consortium_after(
     _partners_to_extras(data)
 
 
-__all__ = [
-    "publicservices_consortium_gss",
-    "publicservices_consortium_gss_list",
-    "publicservices_consortium_lgsl_list",
-    "publicservices_consortium_frequency",
-    "publicservices_consortium_license",
-    "publicservices_consortium_email",
-    "publicservices_consortium_url",
-    "publicservices_consortium_amount",
-    "publicservices_consortium_partner_name",
-    "publicservices_consortium_before",
-    "publicservices_consortium_after",
-]
-
-
 def get_validators() -> dict[str, Any]:
     """The consortium schema's validators, for the plugin's ``IValidators``."""
     return {

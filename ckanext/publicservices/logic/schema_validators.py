@@ -899,33 +899,6 @@ publicservices_string_list = _stopping(_publicservices_string_list)
 publicservices_size = _stopping(_publicservices_size)
 publicservices_resource_schema = _stopping(_publicservices_resource_schema)
 
-__all__ = [
-    "publicservices_access_rights",
-    "publicservices_choice",
-    "publicservices_choice_list",
-    "publicservices_conforms_to",
-    "publicservices_dataset_rules",
-    "publicservices_email",
-    "publicservices_iso_date",
-    "publicservices_json_list_output",
-    "publicservices_la_function",
-    "publicservices_license",
-    "publicservices_long_text",
-    "publicservices_resource_schema",
-    "publicservices_shape_rules",
-    "publicservices_size",
-    "publicservices_string",
-    "publicservices_tag_string",
-    "publicservices_string_list",
-    "publicservices_text",
-    "publicservices_theme",
-    "publicservices_url",
-    "publicservices_url_list",
-    "publicservices_vocab_choice",
-    "publicservices_vocab_list",
-    "publicservices_vocabulary_notes",
-]
-
 
 def get_validators() -> dict[str, Any]:
     """The dataset schema's validators, for the plugin's ``IValidators``."""

@@ -138,13 +138,6 @@ def publicservices_vocabulary_autocomplete(
     return out
 
 
-__all__ = [
-    "publicservices_vocabulary_autocomplete",
-    "publicservices_vocabulary_list",
-    "publicservices_vocabulary_show",
-]
-
-
 def get_actions() -> dict[str, Any]:
     """The vocabulary actions, for the plugin's ``IActions``."""
     return {

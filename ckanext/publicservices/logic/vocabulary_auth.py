@@ -22,13 +22,6 @@ def publicservices_vocabulary_autocomplete(context: Any, data_dict: Any) -> dict
     return {"success": True}
 
 
-__all__ = [
-    "publicservices_vocabulary_autocomplete",
-    "publicservices_vocabulary_list",
-    "publicservices_vocabulary_show",
-]
-
-
 def get_auth_functions() -> dict[str, Any]:
     """Auth of the vocabulary actions, for the plugin's ``IAuthFunctions``."""
     return {

@@ -32,13 +32,9 @@ def _resource_id(data_dict: dict[str, Any]) -> str:
 @tk.auth_allow_anonymous_access
 def publicservices_validation_show(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
     # whoever may see the resource may see its report (it quotes the resource's own cells)
-    try:
-        tk.check_access("resource_show", dict(context), {"id": _resource_id(data_dict)})
-    except tk.NotAuthorized:
-        return {"success": False, "msg": tk._("Not authorized to see this resource")}
-    except tk.ObjectNotFound:
-        return {"success": False, "msg": tk._("Resource not found")}
-    return {"success": True}
+    return _resource_access(
+        "resource_show", context, data_dict, tk._("Not authorized to see this resource")
+    )
 
 
 def publicservices_validation_run(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
@@ -52,10 +48,18 @@ def publicservices_validation_infer_schema(
 
 
 def _can_update(context: Any, data_dict: dict[str, Any]) -> dict[str, Any]:
+    return _resource_access(
+        "resource_update", context, data_dict, tk._("Only the dataset's publishers can do this")
+    )
+
+
+def _resource_access(
+    auth: str, context: Any, data_dict: dict[str, Any], refused: str
+) -> dict[str, Any]:
     try:
-        tk.check_access("resource_update", dict(context), {"id": _resource_id(data_dict)})
+        tk.check_access(auth, dict(context), {"id": _resource_id(data_dict)})
     except tk.NotAuthorized:
-        return {"success": False, "msg": tk._("Only the dataset's publishers can do this")}
+        return {"success": False, "msg": refused}
     except tk.ObjectNotFound:
         return {"success": False, "msg": tk._("Resource not found")}
     return {"success": True}

@@ -78,21 +78,28 @@ def report(id: str, resource_id: str) -> str:
     pkg, res = _load(id, resource_id)
     context = _context()
     report_id = tk.request.args.get("report_id")
+    return _render_report(context, pkg, res, report_id, {"can_edit": _can_edit(res)})
+
+
+def _render_report(
+    context: Any,
+    pkg: dict[str, Any],
+    res: dict[str, Any],
+    report_id: str | None,
+    extra: dict[str, Any],
+) -> str:
+    """The report page: the resource's report (the latest, or ``report_id``) and its history."""
+    query = {"resource_id": res["id"]}
+    if report_id:
+        query["report_id"] = report_id
     try:
-        row = tk.get_action("publicservices_validation_show")(
-            context,
-            {"resource_id": res["id"], "report_id": report_id}
-            if report_id
-            else {"resource_id": res["id"]},
-        )
+        row = tk.get_action("publicservices_validation_show")(context, query)
     except tk.ObjectNotFound:
         row = None
     history = tk.get_action("publicservices_validation_history")(
         context, {"resource_id": res["id"]}
     )
-    explained = (
-        vreport.explain_all((row or {}).get("report"), (row or {}).get("schema")) if row else None
-    )
+    explained = vreport.explain_all(row.get("report"), row.get("schema")) if row else None
     return tk.render(
         "publicservices/validation/report.html",
         {
@@ -102,8 +109,8 @@ def report(id: str, resource_id: str) -> str:
             "report": row,
             "explained": explained,
             "history": history,
-            "can_edit": _can_edit(res),
             "inferred": None,
+            **extra,
         },
     )
 
@@ -143,23 +150,12 @@ def infer(id: str, resource_id: str) -> Any:
         return tk.redirect_to(
             "publicservices_validation.report", id=pkg["name"], resource_id=res["id"]
         )
-    try:
-        row = tk.get_action("publicservices_validation_show")(context, {"resource_id": res["id"]})
-    except tk.ObjectNotFound:
-        row = None
-    history = tk.get_action("publicservices_validation_history")(
-        context, {"resource_id": res["id"]}
-    )
-    explained = vreport.explain_all(row.get("report"), row.get("schema")) if row else None
-    return tk.render(
-        "publicservices/validation/report.html",
+    return _render_report(
+        context,
+        pkg,
+        res,
+        None,
         {
-            "pkg": pkg,
-            "pkg_dict": pkg,
-            "res": res,
-            "report": row,
-            "explained": explained,
-            "history": history,
             "can_edit": True,
             "inferred": json.dumps(inferred["schema"], indent=2, ensure_ascii=False),
             "inferred_source": inferred["source"],

@@ -57,21 +57,22 @@ def _code(vocab: str, value: Any) -> str | None:
     return term.code if term else None
 
 
-def functions_for_service(value: Any) -> list[Term]:
-    """The LGFL functions a service (code or URI) sits under."""
-    code = _code("lgsl", value)
+def _related(value: Any, vocab: str, other: str, by_code: dict[str, tuple[str, ...]]) -> list[Term]:
+    code = _code(vocab, value)
     if code is None:
         return []
-    fns = get_vocabulary("lgfl").terms
-    return [fns[c] for c in _hierarchy()[1].get(code, ()) if c in fns]
+    terms = get_vocabulary(other).terms
+    return [terms[c] for c in by_code.get(code, ()) if c in terms]
+
+
+def functions_for_service(value: Any) -> list[Term]:
+    """The LGFL functions a service (code or URI) sits under."""
+    return _related(value, "lgsl", "lgfl", _hierarchy()[1])
 
 
 def services_for_function(value: Any) -> list[Term]:
-    code = _code("lgfl", value)
-    if code is None:
-        return []
-    svcs = get_vocabulary("lgsl").terms
-    return [svcs[c] for c in _hierarchy()[0].get(code, ()) if c in svcs]
+    """The LGSL services under a function (code or URI)."""
+    return _related(value, "lgfl", "lgsl", _hierarchy()[0])
 
 
 def function_uris_for_services(values: Iterable[Any]) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from collections.abc import Callable
 
 from ckanext.publicservices.vocabularies.geometry import county_points_from_districts, point
 from ckanext.publicservices.vocabularies.model import (
@@ -83,63 +84,50 @@ def read_refreshed(name: str, path: str) -> dict[str, Term]:
     return terms
 
 
-def _load_lgsl() -> dict[str, Term]:
-    path = refreshed_path("lgsl")
-    if path:
-        return read_refreshed("lgsl", path)
-    return lgsl_from_csv(data_path("lgsl_services_okfn_2015.csv"))
+def _refreshed_or_shipped(
+    name: str, filename: str, from_csv: Callable[[str], dict[str, Term]]
+) -> Callable[[], dict[str, Term]]:
+    """The loader of a list ``vocab refresh`` can replace: the refreshed file when there is one,
+    else the file shipped with the package."""
+
+    def load() -> dict[str, Term]:
+        path = refreshed_path(name)
+        return read_refreshed(name, path) if path else from_csv(data_path(filename))
+
+    return load
 
 
-def lgsl_from_csv(path: str) -> dict[str, Term]:
-    """LGSL terms from an esd-toolkit services CSV (Identifier, Label, Description, …)."""
+def _esd_terms(path: str, vocabulary: str, uri: str, parents: bool) -> dict[str, Term]:
+    """Terms from an esd-toolkit CSV (Identifier, Label, Description; a function's Parent
+    identifiers)."""
     rows = read_csv(path)
     rows = [r for r in rows if r.get("Identifier", "").strip().isdigit()]
     rows.sort(key=lambda r: int(r["Identifier"]))
     return {
         r["Identifier"]: Term(
-            vocabulary="lgsl",
+            vocabulary=vocabulary,
             code=r["Identifier"],
-            uri=LGSL_URI.format(r["Identifier"]),
-            label=_clean(r.get("Label", "")),
-            description=_clean(r.get("Description", "")),
-        )
-        for r in rows
-    }
-
-
-def _load_lgfl() -> dict[str, Term]:
-    path = refreshed_path("lgfl")
-    if path:
-        return read_refreshed("lgfl", path)
-    return lgfl_from_csv(data_path("lgfl_functions_okfn_2015.csv"))
-
-
-def lgfl_from_csv(path: str) -> dict[str, Term]:
-    """LGFL terms from an esd-toolkit functions CSV."""
-    rows = read_csv(path)
-    rows = [r for r in rows if r.get("Identifier", "").strip().isdigit()]
-    rows.sort(key=lambda r: int(r["Identifier"]))
-    return {
-        r["Identifier"]: Term(
-            vocabulary="lgfl",
-            code=r["Identifier"],
-            uri=LGFL_URI.format(r["Identifier"]),
+            uri=uri.format(r["Identifier"]),
             label=_clean(r.get("Label", "")),
             description=_clean(r.get("Description", "")),
             parents=tuple(
                 p.strip() for p in r.get("Parent identifiers", "").split(";") if p.strip()
-            ),
+            )
+            if parents
+            else (),
         )
         for r in rows
-        if r["Identifier"].strip().isdigit()
     }
 
 
-def _load_councils() -> dict[str, Term]:
-    path = refreshed_path("council")
-    if path:
-        return read_refreshed("council", path)
-    return councils_from_csv(data_path("mysociety_uk_local_authorities.csv"))
+def lgsl_from_csv(path: str) -> dict[str, Term]:
+    """LGSL terms from an esd-toolkit services CSV."""
+    return _esd_terms(path, "lgsl", LGSL_URI, parents=False)
+
+
+def lgfl_from_csv(path: str) -> dict[str, Term]:
+    """LGFL terms from an esd-toolkit functions CSV."""
+    return _esd_terms(path, "lgfl", LGFL_URI, parents=True)
 
 
 def councils_from_csv(path: str) -> dict[str, Term]:
@@ -222,9 +210,11 @@ def _load_access_right() -> dict[str, Term]:
 
 
 LOADERS = {
-    "lgsl": _load_lgsl,
-    "lgfl": _load_lgfl,
-    "council": _load_councils,
+    "lgsl": _refreshed_or_shipped("lgsl", "lgsl_services_okfn_2015.csv", lgsl_from_csv),
+    "lgfl": _refreshed_or_shipped("lgfl", "lgfl_functions_okfn_2015.csv", lgfl_from_csv),
+    "council": _refreshed_or_shipped(
+        "council", "mysociety_uk_local_authorities.csv", councils_from_csv
+    ),
     "frequency": _load_frequency,
     "data-theme": lambda: _load_eu("data-theme", "eu_data-theme_en.csv"),
     "access-right": _load_access_right,
