@@ -160,6 +160,20 @@ def dataset_write(context: Any, call: Callable[[], Any], how: str) -> Any:
     """Run core's ``package_create`` (``how="insert"``) or ``package_update`` (``"update"``)
     chain in one transaction (see :func:`run`), without core's own indexing and commit: the
     outermost write indexes and commits."""
+    from ckanext.publicservices import compat
+
+    block = current()
+    if context.get("defer_commit") and block is not None and not compat.CKAN_2_12:
+        # CKAN 2.11's resource actions call package_update with defer_commit and leave its
+        # indexing to their commit, where an indexing failure is only logged: the dataset is
+        # indexed in the chain instead, so that such a failure undoes the write as on 2.12
+        if AFTER_COMMIT in context:
+            return _deferred(context, call, how)
+        context[AFTER_COMMIT] = block.after
+        try:
+            return _deferred(context, call, how)
+        finally:
+            context.pop(AFTER_COMMIT, None)
     if context.get("defer_commit"):
         return call()  # the caller commits and indexes (bulk loads)
     return run(context, lambda: _deferred(context, call, how))
@@ -173,13 +187,17 @@ def _deferred(context: Any, call: Callable[[], Any], how: str) -> Any:
     block = current()
     assert block is not None
     wanted_id_only = context.get("return_id_only", False)
+    deferred = context.get("defer_commit")  # the caller's (2.11's resource actions), kept
     context["defer_commit"] = True
     context["return_id_only"] = True
     savepoint = _session().get_nested_transaction()
     try:
         pkg_id = call()
     finally:
-        context.pop("defer_commit", None)
+        if deferred:
+            context["defer_commit"] = deferred
+        else:
+            context.pop("defer_commit", None)
         context["return_id_only"] = wanted_id_only
         if not wanted_id_only:
             context.pop("return_id_only")
