@@ -21,7 +21,9 @@ $(STAMP): setup.py $(CONSTRAINTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --progress-bar off -q --upgrade pip setuptools wheel
 	@$(PY) -m pip install --progress-bar off -c $(CONSTRAINTS) "ckan[requirements]==$(CKAN_PIN)"
-	@$(PY) -m pip install --progress-bar off -c $(CONSTRAINTS) -e ".[dev]"
+	@# the editable install writes the egg-info into the checkout: one venv at a time
+	@mkdir -p .devstack && flock .devstack/editable-install.lock \
+		$(PY) -m pip install --progress-bar off -c $(CONSTRAINTS) -e ".[dev]"
 	@touch $(STAMP)
 
 # Rewrites the constraints from what the venv holds (after a deliberate upgrade of a dependency).
