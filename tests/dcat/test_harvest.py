@@ -17,6 +17,7 @@ import datetime
 import http.server
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -28,10 +29,11 @@ from typing import Any
 
 import pytest
 import requests
+from bs4 import BeautifulSoup
 from ckanext.dcat.processors import RDFSerializer
 
 from devstack.portal import ROOT
-from devstack.services import terminate
+from devstack.services import free_port, terminate
 from tests.foundation.portal_process import (
     ckan_command,
     ckan_run,
@@ -82,8 +84,15 @@ def partner_server() -> Iterator[str]:
 
 
 class _Api:
-    def __init__(self, base: str, token: str) -> None:
+    def __init__(self, base: str, token: str, ini: Path | None = None, env: Any = None) -> None:
         self.base, self.token = base, token
+        self.ini, self.env = ini, env  # for the portal's `ckan` commands
+
+    def page(self, path: str) -> requests.Response:
+        """A web page, as the sysadmin (CKAN takes an API token on page requests too)."""
+        return requests.get(
+            f"{self.base}{path}", headers={"Authorization": self.token}, timeout=120
+        )
 
     def call(self, action: str, **data: Any) -> Any:
         response = requests.post(
@@ -161,7 +170,7 @@ def _harvesting_portal(tmp: Path, site: str, settings: str) -> Iterator[_Api]:
         try:
             run_log = tmp / f"{site}-run.log"
             with ckan_run(CKAN, ini, env, tmp, run_log, reloader=False) as base_url:
-                yield _Api(base_url, token)
+                yield _Api(base_url, token, ini, env)
         finally:
             for proc, log in consumers:
                 terminate(proc)
@@ -543,8 +552,9 @@ def test_a_stock_ckan_harvests_the_public_catalog_and_follows_withdrawals(
             assert copy["notes"] == theirs["notes"], title
             assert copy["license_id"] == theirs["license_id"], title
             assert {t["name"] for t in copy["tags"]} == {t["name"] for t in theirs["tags"]}, title
+            # a dataset without resources is published with its portal page as its distribution
             urls = sorted(r["url"] for r in theirs["resources"]) or [
-                f"{upstream.base}/dataset/{theirs['name']}"
+                f"{upstream.base}/dataset/{theirs['id']}"
             ]
             assert sorted(r["url"] for r in copy["resources"]) == urls, title
             if theirs.get("contact"):
@@ -596,3 +606,41 @@ def test_a_stock_ckan_harvests_the_public_catalog_and_follows_withdrawals(
         assert withdrawn["title"] not in got
         copy = downstream.call("package_search", q=f'title:"{withdrawn["title"]}"')
         assert copy["count"] == 0
+
+
+@pytest.mark.e2e
+def test_the_demo_harvest_source_and_its_first_job_report(portal: tuple[_Api, Path]) -> None:
+    """`make demo`'s harvesting (devstack/harvest.py, devstack/partner-catalog.ttl): the seeded
+    source and its first job's report in the web UI, as the demo's loop finishes the job."""
+    from ckanext.publicservices.consortium.content import CONSORTIA
+    from devstack import harvest as demo
+
+    api, _ = portal
+    # the source's consortium as `make demo` seeds it (its defaults fill what the file lacks)
+    api.call("organization_create", **next(c for c in CONSORTIA if c["name"] == demo.OWNER))
+    url = demo.serve_catalog(free_port())
+    assert url
+    assert "created" in demo.seed_source(api.ini, api.env, url)
+    deadline = time.monotonic() + 300
+    while True:  # what the demo's loop does every 30 s (a portal's cron)
+        demo.mark_finished_jobs(api.ini, api.env).communicate()
+        status = api.call("harvest_source_show", id=demo.SOURCE)["status"]
+        if status["job_count"] and status["last_job"]["status"] == "Finished":
+            break
+        assert time.monotonic() < deadline, status
+        time.sleep(2)
+    stats = status["last_job"]["stats"]
+    report = api.call("harvest_job_report", id=status["last_job"]["id"])
+    assert (stats["added"], stats["errored"]) == (4, 1), (stats, _errors(report))
+    assert list(_errors(report)) == ["https://data.partner.example.org/dataset/fly-tipping-reports"]
+
+    listing = api.page("/harvest/")
+    assert listing.status_code == 200 and demo.SOURCE_TITLE in listing.text
+    source_page = api.page(f"/harvest/{demo.SOURCE}")
+    assert source_page.status_code == 200 and "Street trees" in source_page.text
+    job_page = api.page(f"/harvest/{demo.SOURCE}/job/last")
+    assert job_page.status_code == 200, job_page.text[-2000:]
+    text = re.sub(r"\s+", " ", BeautifulSoup(job_page.text, "html.parser").get_text(" "))
+    assert "4 added" in text and "1 errors" in text, text[:3000]
+    assert "fly-tipping-reports" in text
+    assert "Personal data" in text and "cannot be assumed" in text

@@ -61,6 +61,22 @@ def _refuse(dataset: dict[str, Any], errors: dict[str, Any]) -> None:
     dataset[UNMAPPED_KEY] = {k: _messages(v) for k, v in errors.items()}
 
 
+_consortia: dict[tuple[Any, str], dict[str, Any]] = {}
+
+
+def _consortium(harvest_object: Any, org_id: str) -> dict[str, Any]:
+    """The consortium's dict, read once per harvest job (a fetch consumer imports a job's
+    objects one after another; its defaults are those of the job's start)."""
+    job_id = getattr(harvest_object, "harvest_job_id", None)
+    if job_id is None:
+        return mapping.consortium(org_id)
+    key = (job_id, org_id)
+    if key not in _consortia:
+        _consortia.clear()  # the previous job's
+        _consortia[key] = mapping.consortium(org_id)
+    return _consortia[key]
+
+
 def prepare(harvest_object: Any, dataset: dict[str, Any], updating: bool) -> None:
     """Rewrite ``dataset`` (the harvester's dict, in place) into the suite's schema."""
     keep = {k: dataset[k] for k in ("id", "name") if dataset.get(k)}
@@ -98,7 +114,7 @@ def prepare(harvest_object: Any, dataset: dict[str, Any], updating: bool) -> Non
         if existing is not None:
             importer._keep_resource_ids(cleaned, existing)
     cleaned[mapping.STATED_LICENCES] = stated
-    completion = mapping.complete(cleaned, mapping.consortium(org.id), fields)
+    completion = mapping.complete(cleaned, _consortium(harvest_object, org.id), fields)
     dataset.clear()
     dataset.update(completion.dataset)
     if completion.filled:

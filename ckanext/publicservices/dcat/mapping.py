@@ -160,8 +160,18 @@ def complete(
 
 def consortium(org_id: str) -> dict[str, Any]:
     """The organisation dict the defaults are read from."""
+    # only the organisation's own fields: its dataset count alone would be a search request
     return tk.get_action("organization_show")(
-        {"ignore_auth": True}, {"id": org_id, "include_datasets": False, "include_users": False}
+        {"ignore_auth": True},
+        {
+            "id": org_id,
+            "include_datasets": False,
+            "include_dataset_count": False,
+            "include_users": False,
+            "include_groups": False,
+            "include_tags": False,
+            "include_followers": False,
+        },
     )
 
 
