@@ -82,7 +82,7 @@ def valid_iri(value: str) -> str | None:
     without a scheme (a relative reference would resolve differently in every document) or with
     a lone surrogate cannot be made one.
     """
-    if _IRI_AS_IS.fullmatch(value):
+    if isinstance(value, str) and _IRI_AS_IS.fullmatch(value):
         return str(value)
     iri = str(value).strip(" \t\n\r\f\v")
     if not _SCHEME.match(iri) or _SURROGATE.search(iri):
