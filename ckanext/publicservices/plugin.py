@@ -17,8 +17,9 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 from ckanext.dcat.interfaces import IDCATRDFHarvester
 
-from ckanext.publicservices import boundary_views, cli, csrf, helpers
+from ckanext.publicservices import boundary_views, cli, csrf, form_helpers, schema_helpers
 from ckanext.publicservices.consortium import actions as consortium_actions
+from ckanext.publicservices.consortium import helpers as consortium_helpers
 from ckanext.publicservices.consortium import validators as consortium_validators
 from ckanext.publicservices.dcat import import_jobs as dcat_import_jobs
 from ckanext.publicservices.dcat import importer as dcat_importer
@@ -46,6 +47,15 @@ from ckanext.publicservices.validation import (
 from ckanext.publicservices.validation import (
     views as validation_views,
 )
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        **consortium_helpers.get_helpers(),
+        **{name: getattr(form_helpers, name) for name in form_helpers.__all__},
+        # last: its publicservices_facet_label is the one registered (form_helpers has another)
+        **schema_helpers.get_helpers(),
+    }
 
 
 def _actions() -> dict[str, Any]:
@@ -98,7 +108,7 @@ def _blueprints() -> list[Any]:
 
 
 @tk.blanket.config_declarations
-@tk.blanket.helpers(helpers)
+@tk.blanket.helpers(_helpers)
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.validators(_validators)

@@ -155,20 +155,6 @@ def publicservices_openness_summary(pkg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = [
-    "publicservices_facet_label",
-    "publicservices_functions_derived",
-    "publicservices_list_value",
-    "publicservices_openness_summary",
-    "publicservices_vocab_choices",
-    "publicservices_vocab_form_value",
-    "publicservices_vocab_label",
-    "publicservices_vocab_selected",
-    "publicservices_vocab_term",
-    "publicservices_vocab_terms",
-]
-
-
 def get_helpers() -> dict[str, Any]:
     """The dataset schema's template helpers, for the plugin's ``ITemplateHelpers``."""
     return {

@@ -70,19 +70,6 @@ def publicservices_consortium_form_rows(data: dict[str, Any], field: str) -> lis
     return [rows[i] for i in sorted(rows)]
 
 
-__all__ = [
-    "publicservices_consortium_license_choices",
-    "publicservices_consortium_frequency_choices",
-    "publicservices_consortium_council",
-    "publicservices_consortium_services",
-    "publicservices_consortium_frequency_label",
-    "publicservices_consortium_publications",
-    "publicservices_consortium_sidebar_facets",
-    "publicservices_consortium_form_defaults",
-    "publicservices_consortium_form_rows",
-]
-
-
 def get_helpers() -> dict[str, Any]:
     """The consortium template helpers, for the plugin's ``ITemplateHelpers``."""
     return {
