@@ -313,7 +313,7 @@ def publicservices_facet_label(facet: Any, item: Any) -> str:
     """A facet value as people read it: the schema's label for a choice ("Alpha", not "alpha";
     "Planning and delivery chains", not "delivery-chains-and-planning"), a dataset type in words.
     Vocabulary facets are labelled already (at search time)."""
-    if not isinstance(item, dict):
+    if not hasattr(item, "get"):
         return str(item)
     name = str(item.get("name") or "")
     shown = str(item.get("display_name") or name)

@@ -147,7 +147,7 @@ def test_publisher_journey(
     assert "/dataset/new" in page.url
 
     # the consortium's defaults are already in the form
-    page.locator(PICKER.format("la_service")).wait_for()
+    page.locator(PICKER.format("la_service")).wait_for(state="attached")
     assert page.locator("#field-license_id").input_value() == data.OGL
     assert holds(page, "la_service", data.ENERGY_EFFICIENCY)
     assert "Kent open data team" in page.content()
@@ -364,7 +364,7 @@ def test_keyboard_only_publisher(page: Any, portal: Any, site: dict[str, Any]) -
     tab_to(page, "a[href*='/dataset/new']")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    page.locator(PICKER.format("la_service")).wait_for()
+    page.locator(PICKER.format("la_service")).wait_for(state="attached")
 
     tab_to(page, "#field-title")
     page.keyboard.type("Garden waste collection calendar")
