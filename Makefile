@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CONSTRAINTS ?= constraints/ckan-2.12.txt
 CKAN_PIN = $(shell sed -n 's/^ckan==//p' $(CONSTRAINTS))
 
-.PHONY: fuzz browser-tools rdf-tools config-reference constraints install install-matrix demo test test-project test-matrix test-search-conformance bench lint format clean
+.PHONY: screenshots fuzz browser-tools rdf-tools config-reference constraints install install-matrix demo test test-project test-matrix test-search-conformance bench lint format clean
 
 install: $(STAMP)
 
@@ -41,6 +41,12 @@ browser-tools: install
 # rapper and serdi (Debian), the DCAT tests' independent RDF parsers: installed when missing.
 rdf-tools: install
 	@$(PY) -m devstack.rdftools
+
+# The new-dataset form's pages at 1280 and 375 px, written to docs/screenshots/ (the README shows
+# them), by the browser test that checks each page.
+screenshots: browser-tools rdf-tools
+	@PUBLICSERVICES_DOCS_SCREENSHOTS=1 $(PY) -m devstack test --suite project \
+		tests/browser/test_form_pages.py -q -k with_a_mistake $(ARGS)
 
 # The whole suite: the project's tests, then CKAN's own search tests against the search service.
 test: browser-tools rdf-tools
