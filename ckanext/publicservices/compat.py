@@ -61,10 +61,25 @@ def package_show_default_and_custom_schemas(
     itself, so the first is that; the second is ``package_show``'s validated answer."""
     if CKAN_2_12:
         return logic.package_show_default_and_custom_schemas(context, package_id)
-    show = logic.get_action("package_show")
-    fresh = logic.fresh_context(context, ignore_auth=True, use_cache=False)
-    unvalidated = show(dict(fresh, validate=False), {"id": package_id})
-    return unvalidated, show(fresh, {"id": package_id})
+    import copy
+
+    from ckan import plugins
+    from ckan.lib.plugins import lookup_package_plugin, plugin_validate
+
+    # dictized once, validated from a copy, as 2.12 does (each package_show reads it again)
+    fresh = logic.fresh_context(context, ignore_auth=True, use_cache=False, validate=False)
+    unvalidated = logic.get_action("package_show")(fresh, {"id": package_id})
+    package_plugin = lookup_package_plugin(unvalidated["type"])
+    validated, _errors = plugin_validate(
+        package_plugin,
+        fresh,
+        copy.deepcopy(unvalidated),
+        package_plugin.show_package_schema(),
+        "package_show",
+    )
+    for item in plugins.PluginImplementations(plugins.IPackageController):
+        item.after_dataset_show(fresh, validated)
+    return unvalidated, validated
 
 
 def index_package_dicts(
