@@ -117,18 +117,55 @@ _RESOURCE = st.fixed_dictionaries(
         "hash": _HASHES,
     }
 )
+# the calendar's edges and leap days (what the date fields accept: year-month-day)
+_DATES = st.one_of(
+    st.sampled_from(["0001-01-01", "1900-02-28", "2000-02-29", "2024-02-29", "9999-12-31"]),
+    st.dates().map(str),
+)
+# long texts: a generated text repeated to a few thousand characters
+_LONG = st.tuples(_TEXT.filter(lambda t: t.strip()), st.integers(100, 400)).map(
+    lambda t: (t[0] * t[1])[:4000]
+)
+_EMAILS = st.sampled_from(["data@example.org", "ünï@exämple.org", "a.b+c@example.co.uk"])
 _CHANGES = st.fixed_dictionaries(
     {
         "title": _TEXT.filter(lambda t: t.strip()),
-        "notes": st.one_of(st.just(""), _TEXT),
+        "notes": st.one_of(st.just(""), _TEXT, _LONG),
         "url": _URLS,
         "version": _TEXT,
-        "provenance": _TEXT,
+        "provenance": st.one_of(_TEXT, _LONG),
         "license_id": st.sampled_from(
             ["uk-ogl", "cc-by", "odc-odbl", "other-open", "notspecified"]
         ),
         "resources": st.lists(_RESOURCE, max_size=3),
-    }
+    },
+    # the optional fields, each present in some examples and absent in others
+    optional={
+        "issued": _DATES,
+        "modified": _DATES,
+        "temporal_coverage": st.lists(
+            st.tuples(_DATES, _DATES).map(lambda t: {"start": min(t), "end": max(t)}),
+            max_size=2,
+        ),
+        "contact": st.lists(
+            st.fixed_dictionaries({"name": _TEXT, "email": _EMAILS}), min_size=1, max_size=2
+        ),
+        "publisher": st.lists(
+            st.fixed_dictionaries({"name": _TEXT, "uri": _URLS, "email": _EMAILS, "url": _URLS}),
+            min_size=1,
+            max_size=1,
+        ),
+        "area": st.lists(st.sampled_from(["E07000110", "W06000001", "E08000025"]), max_size=2),
+        "tag_string": _TEXT,
+        "user_needs": st.lists(
+            st.fixed_dictionaries({"as_a": _TEXT, "i_need": _TEXT, "so_that": _LONG}),
+            max_size=2,
+        ),
+        "service_outcomes": st.lists(
+            st.fixed_dictionaries({"outcome": _TEXT, "measure": _TEXT}), max_size=2
+        ),
+        "funding_programme": _LONG,
+    },
 )
 
 # ---------------------------------------------------------------------------- checks
