@@ -74,6 +74,7 @@ def _actions() -> dict[str, Any]:
         "organization_create": consortium_actions.organization_create,
         "organization_update": consortium_actions.organization_update,
         "organization_show": isolation.organization_show,
+        "package_show": isolation.package_show,
         "dcat_catalog_search": dcat_logic.dcat_catalog_search,
         "dcat_catalog_show": dcat_logic.dcat_catalog_show,
         "dcat_dataset_show": dcat_logic.dcat_dataset_show,

@@ -580,9 +580,11 @@ READ_ACTIONS = {
     "bulk_update_delete": ["datasets", "org_id"],
     "publicservices_dcat_import_status": ["id"],
     "organization_show": ["id", "include_datasets", "include_users", "include_extras", "limit"],
+    "package_show": ["id", "name_or_id", "use_default_schema", "include_plugin_data"],
 }
 GOOD_ARGS = {
     "organization_show": {"id": "fuzz-kent"},
+    "package_show": {"id": "fuzz-target"},
     "dcat_catalog_show": {"format": "ttl"},
     "dcat_catalog_search": {"format": "jsonld"},
     "dcat_dataset_show": {"id": "fuzz-target", "format": "xml"},

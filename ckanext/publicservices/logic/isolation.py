@@ -43,7 +43,28 @@ def dataset_results(search_results: dict[str, Any]) -> None:
 
 @tk.chained_action
 @tk.side_effect_free
+def package_show(up: Any, context: Any, data_dict: Any) -> Any:
+    _check_show_id(data_dict, ("id", "name_or_id"))
+    return up(context, data_dict)
+
+
+def _check_show_id(data_dict: Any, keys: tuple[str, ...]) -> None:
+    """An id reaches PostgreSQL as it is (a NUL ends in a 500 there). One that cannot name
+    anything is not found: the pages that show a dataset or an organisation answer 404 for it,
+    as they do for any unknown id."""
+    if not isinstance(data_dict, dict):
+        return
+    try:
+        input_boundary.check_text_args(data_dict, keys)
+    except tk.ValidationError as e:
+        messages = [m for msgs in e.error_dict.values() for m in msgs]
+        raise tk.ObjectNotFound("; ".join(str(m) for m in messages)) from None
+
+
+@tk.chained_action
+@tk.side_effect_free
 def organization_show(up: Any, context: Any, data_dict: Any) -> Any:
+    _check_show_id(data_dict, ("id",))
     result = up(context, data_dict)
     if isinstance(result, dict) and input_boundary.needs_scrub(result):
         log.warning(
@@ -123,4 +144,4 @@ def unknown_type_url(error: Exception, endpoint: str, values: dict[str, Any]) ->
     return None
 
 
-__all__ = ["SharedStamp", "organization_show"]
+__all__ = ["SharedStamp", "organization_show", "package_show"]
