@@ -30,10 +30,12 @@ from ckanext.dcat.utils import catalog_uri, publisher_uri_organization_fallback
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from ckanext.publicservices import vocabularies as vocab_api
 from ckanext.publicservices.dcat import geometry, vocab
 from ckanext.publicservices.dcat.writers import valid_iri
 from ckanext.publicservices.logic.isolation import SharedStamp
+from ckanext.publicservices.vocabularies import hierarchy
+from ckanext.publicservices.vocabularies import model as vocab_model
+from ckanext.publicservices.vocabularies import terms as vocab_terms
 
 log = logging.getLogger(__name__)
 
@@ -454,19 +456,19 @@ class PublicservicesProfile(_SchemaOncePerGraph):
         services = [str(v) for v in _as_list(dataset_dict.get("la_service")) if v]
         functions = [str(v) for v in _as_list(dataset_dict.get("la_function")) if v]
         for values, lookup, scheme in (
-            (services, vocab_api.service, LGSL_SCHEME),
-            (functions, vocab_api.function, LGFL_SCHEME),
+            (services, vocab_terms.service, LGSL_SCHEME),
+            (functions, vocab_terms.function, LGFL_SCHEME),
         ):
             for value in values:
                 term = lookup(value)
                 uri = URIRef(term.uri if term else value)
                 g.add((dataset_ref, DCAT.theme, uri))
                 self._concept(uri, term.label if term else None, scheme)
-        themes = vocab_api.data_themes()
+        themes = vocab_terms.data_themes()
         if not _as_list(dataset_dict.get("theme")):
             # the schema fills ``theme`` from the services on save; datasets that missed that
             # (older records, other write paths) get the same derivation here
-            for uri in vocab_api.eu_theme_uris(services):
+            for uri in hierarchy.eu_theme_uris(services):
                 g.add((dataset_ref, DCAT.theme, URIRef(uri)))
         # every EU theme (derived or chosen) described as a concept of the EU table
         for theme in list(g.objects(dataset_ref, DCAT.theme)):
@@ -480,8 +482,8 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             if not code:
                 continue
             code = str(code)
-            term = vocab_api.council(code)
-            uri = URIRef(vocab_api.council_uri(code))
+            term = vocab_terms.council(code)
+            uri = URIRef(vocab_model.council_uri(code))
             g.add((dataset_ref, DCT.spatial, uri))
             self._council_location(uri, term, code)
 
@@ -505,7 +507,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
 
     def _frequency(self, dataset_dict: dict[str, Any], dataset_ref: URIRef, ps: Namespace) -> None:
         value = dataset_dict.get("frequency")
-        term = vocab_api.lookup("frequency", value) if value else None
+        term = vocab_terms.lookup("frequency", value) if value else None
         if not term:
             return
         g = self.g
@@ -533,7 +535,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
     def _access_rights(self, dataset_ref: URIRef) -> None:
         g = self.g
         for right in g.objects(dataset_ref, DCT.accessRights):
-            term = vocab_api.lookup("access-right", str(right))
+            term = vocab_terms.lookup("access-right", str(right))
             if term and isinstance(right, URIRef) and self._first_time(right):
                 g.add((right, RDF.type, DCT.RightsStatement))
                 g.add((right, RDFS.label, Literal(term.label, lang="en")))
@@ -572,9 +574,9 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             self._concept(uri, PUBLISHER_TYPE_LABELS[ptype], ADMS_PUBLISHER_SCHEME)
         lead = org_dict.get("lead_authority")
         if lead:
-            term = vocab_api.council(lead)
+            term = vocab_terms.council(lead)
             code = term.code if term else str(lead)
-            uri = URIRef(vocab_api.council_uri(code))
+            uri = URIRef(vocab_model.council_uri(code))
             g.add((agent, ps[vocab.LEAD_AUTHORITY], uri))
             self._council_location(uri, term, code)
             if term and kind.lower() in ("local-authority", "local authority"):
@@ -645,7 +647,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             found[DCT.license] = [license_ref]
         for fmt in found.get(DCT["format"], ()):
             if isinstance(fmt, Literal):
-                term = vocab_api.lookup("file-type", str(fmt))
+                term = vocab_terms.lookup("file-type", str(fmt))
                 g.remove((distribution, DCT["format"], fmt))
                 node: URIRef | BNode
                 if term:
@@ -837,7 +839,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
                     areas.append(s[len(prefix) :])
         if areas:
             dataset_dict["area"] = sorted(areas)
-            area_uris = {vocab_api.council_uri(a) for a in areas}
+            area_uris = {vocab_model.council_uri(a) for a in areas}
             cov = dataset_dict.get("spatial_coverage")
             if isinstance(cov, list):
                 cov = [c for c in cov if not (isinstance(c, dict) and c.get("uri") in area_uris)]
@@ -974,7 +976,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
                 continue
             fmt = self._object(distribution, DCT["format"])
             if isinstance(fmt, URIRef) and str(fmt).startswith(EU_FILE_TYPE):
-                term = vocab_api.lookup("file-type", str(fmt))
+                term = vocab_terms.lookup("file-type", str(fmt))
                 resource["format"] = term.code if term else str(fmt).rsplit("/", 1)[-1]
             elif isinstance(fmt, BNode):
                 label = self._object_value(fmt, RDFS.label)

@@ -187,10 +187,11 @@ def check_shapes(data_dict: Any) -> None:
     mixed = tk._("expected a value, or a list of records (objects) only, not a mix of both.")
     for key, messages in compat.core_input_errors(data_dict, mixed).items():
         errors.setdefault(key, messages)
-    if "tags" in errors:  # CKAN's ValidationError expects tag errors as [{"name": [...]}]
-        errors["tags"] = [{"name": errors["tags"]}]
     if errors:
-        raise tk.ValidationError(errors)
+        found: dict[str, Any] = dict(errors)
+        if "tags" in found:  # CKAN's ValidationError expects tag errors as [{"name": [...]}]
+            found["tags"] = [{"name": found["tags"]}]
+        raise tk.ValidationError(found)
 
 
 # kept here too: the validation chain reads it under this name

@@ -30,27 +30,3 @@ def clear_caches() -> None:
     terms.get_vocabulary.cache_clear()
     search.clear_caches()
     hierarchy.clear_caches()
-
-
-# Names dcat/profile.py still reads from the package; they go once its imports name the owning
-# modules (it is being rewritten concurrently). Nothing else may use them.
-from ckanext.publicservices.vocabularies.hierarchy import eu_theme_uris  # noqa: E402
-from ckanext.publicservices.vocabularies.model import council_uri  # noqa: E402
-from ckanext.publicservices.vocabularies.terms import (  # noqa: E402
-    council,
-    data_themes,
-    function,
-    lookup,
-    service,
-)
-
-__all__ = [
-    "clear_caches",
-    "council",
-    "council_uri",
-    "data_themes",
-    "eu_theme_uris",
-    "function",
-    "lookup",
-    "service",
-]
