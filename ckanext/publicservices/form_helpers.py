@@ -14,7 +14,7 @@ from typing import Any
 from ckan.plugins import toolkit as tk
 
 __all__ = [
-    "publicservices_facet_label",
+    "publicservices_facet_item_label",
     "publicservices_has_value",
     "publicservices_standards_display",
     "publicservices_date",
@@ -309,7 +309,7 @@ def publicservices_standards_display(value: Any) -> list[dict[str, str]]:
     return out
 
 
-def publicservices_facet_label(facet: Any, item: Any) -> str:
+def publicservices_facet_item_label(facet: Any, item: Any) -> str:
     """A facet value as people read it: the schema's label for a choice ("Alpha", not "alpha";
     "Planning and delivery chains", not "delivery-chains-and-planning"), a dataset type in words.
     Vocabulary facets are labelled already (at search time)."""

@@ -53,7 +53,6 @@ def _helpers() -> dict[str, Any]:
     return {
         **consortium_helpers.get_helpers(),
         **{name: getattr(form_helpers, name) for name in form_helpers.__all__},
-        # last: its publicservices_facet_label is the one registered (form_helpers has another)
         **schema_helpers.get_helpers(),
     }
 
