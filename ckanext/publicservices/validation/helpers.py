@@ -44,7 +44,7 @@ def publicservices_validation_badge(
     if not status or status not in _LABELS:
         return None
     label, css = _LABELS[status]
-    errors = res.get("validation_error_count")
+    errors: Any = res.get("validation_error_count")
     schema = _schema_label(res, pkg)
     if status == "failure" and errors not in (None, ""):
         try:
