@@ -313,7 +313,8 @@ def test_blank_title_is_refused_in_the_form_and_the_api(
         follow_redirects=False,
     )
     assert res.status_code == 200, res.status_code  # the form again, with the error
-    assert "Title" in res.body and "Missing value" in res.body
+    # the form's error summary says what to do, in the field's own words
+    assert "Enter a title" in res.body
     assert state.snapshot() == before
 
 
