@@ -32,6 +32,7 @@ import requests
 from bs4 import BeautifulSoup
 from ckanext.dcat.processors import RDFSerializer
 
+from ckanext.publicservices import compat
 from devstack.portal import ROOT
 from devstack.services import free_port, terminate
 from tests.foundation.portal_process import (
@@ -487,6 +488,16 @@ def _catalog_titles(url: str) -> tuple[list[str], int]:
 
 
 @pytest.mark.e2e
+@pytest.mark.xfail(
+    not compat.CKAN_2_12,
+    # ckanext-dcat 2.4.4's euro_dcat_ap_3 parser, on any scheming portal, puts dct:publisher in a
+    # `publisher` list of agents; scheming's ckan_dataset.yaml has no such field, and CKAN 2.11's
+    # package schema refuses the unknown nested keys ("('publisher', 0, 'url') was not expected",
+    # its '__junk': [empty]) where 2.12 drops them: a stock 2.11 portal with that schema refuses
+    # every dataset that names a publisher, from whichever DCAT-AP catalog (ours always does).
+    reason="upstream: stock CKAN 2.11 + scheming's default schema refuses ckanext-dcat's publisher",
+    strict=True,
+)
 def test_a_stock_ckan_harvests_the_public_catalog_and_follows_withdrawals(
     portal: tuple[_Api, Path], stock_portal: _Api
 ) -> None:
