@@ -266,6 +266,20 @@ def test_catalog_conditional_requests(app: Any, portal: dict[str, Any], url: str
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
+def test_catalog_version_moves_again_once_a_write_is_committed(portal: dict[str, Any]) -> None:
+    # a page requested between a write's hooks and its commit reads the old data under the
+    # version the hooks set: that version must not outlive the commit
+    from ckan import model
+
+    fragments.dataset_changed(portal["public"][0]["id"])
+    during, _ = fragments.catalog_version()
+    model.Session.commit()
+    after, _ = fragments.catalog_version()
+    assert after != during
+    model.Session.commit()  # nothing written since: no further bump
+    assert fragments.catalog_version()[0] == after
+
+
 def test_dataset_document_conditional_requests(app: Any, portal: dict[str, Any]) -> None:
     target = portal["public"][0]
     url = f"/dataset/{target['id']}.ttl"

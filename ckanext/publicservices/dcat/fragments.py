@@ -473,12 +473,34 @@ def rebuild_job(package_id: str) -> None:
         fragments_for([pkg], fmt, None)
 
 
+_BUMP_PENDING = "publicservices_catalog_bump_pending"
+
+
+def _bump_again_when_committed() -> None:
+    """The write hooks run before the transaction commits: a page requested in between would
+    read the new version but the old data, and keep the old body under the new ETag. A second
+    bump once the session commits gives such a page's ETag a short life."""
+    from ckan import model
+
+    session = model.Session()
+    if session.info.get(_BUMP_PENDING):
+        return
+    session.info[_BUMP_PENDING] = True
+
+    def bump(committed: Any) -> None:
+        committed.info.pop(_BUMP_PENDING, None)
+        bump_catalog_version()
+
+    sa.event.listen(session, "after_commit", bump, once=True)
+
+
 def dataset_changed(package_id: str, enqueue: bool = False) -> None:
     """After a dataset write: a new catalog version. Fragments are rebuilt when first served
     (stale stamp); queueing a rebuild per write cost more than the write-path budget allows
     on the shared test machine (an RQ enqueue is several Redis round trips and a pickle), so
     it is only done when asked for (``enqueue=True``)."""
     bump_catalog_version()
+    _bump_again_when_committed()
     if not enqueue:
         return
     try:
