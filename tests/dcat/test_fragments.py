@@ -169,6 +169,18 @@ def test_private_dataset_rows_are_never_served(app: Any, portal: dict[str, Any])
     assert fragments.fragments_for([secret], "turtle", None) == []
 
 
+def test_draft_datasets_never_reach_a_catalog(app: Any, portal: dict[str, Any]) -> None:
+    # a public dataset still being written (the form saves it as a draft before its files)
+    draft = _dataset(portal["sysadmin"], portal["kent"], "kent-draft-halfway", state="draft")
+    assert draft["state"] == "draft"
+    # package_search lists drafts when the filter names a state of its own
+    res = app.get("/catalog.ttl", params={"fq": "+state:draft"}, expect_errors=True)
+    assert res.status_code in (400, 409), res.status_code
+    for url in ("/catalog.ttl", "/catalog/dump.ttl", "/organization/kent/catalog.ttl"):
+        assert draft["id"] not in app.get(url).body, url
+    assert fragments.fragments_for([draft], "turtle", None) == []
+
+
 def test_organisation_change_rebuilds_its_datasets(app: Any, portal: dict[str, Any]) -> None:
     app.get("/catalog.ttl")
     _tamper(portal["public"][0]["id"], "STALE")

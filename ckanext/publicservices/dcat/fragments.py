@@ -30,6 +30,7 @@ and deleted datasets are never in a page's search results, so their rows are nev
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -48,6 +49,7 @@ from ckanext.dcat.profiles import DCAT
 from ckanext.dcat.utils import catalog_uri
 from rdflib import URIRef
 
+from ckanext.publicservices import __version__ as suite_version
 from ckanext.publicservices.dcat import writers
 from ckanext.publicservices.dcat.profile import _CONSORTIA_STAMP, consortium
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer, gc_paused
@@ -93,7 +95,21 @@ def code_version() -> str:
         dcat = dist_version("ckanext-dcat")
     except Exception:  # noqa: BLE001 - not installed as a distribution (source checkout)
         dcat = "?"
-    return f"{FRAGMENT_VERSION}/{dcat}/{catalog_uri()}"
+    # what the writers read beside the data: the suite's code, the schemas (rdf_private fields)
+    # and the settings an administrator can change at run time
+    settings = (
+        tk.config.get("ckan.site_title"),
+        tk.config.get("ckanext.publicservices.dcat.default_availability"),
+    )
+    return _hash(FRAGMENT_VERSION, dcat, suite_version, catalog_uri(), _schemas_stamp(), *settings)
+
+
+@functools.lru_cache(maxsize=1)
+def _schemas_stamp() -> str:
+    # scheming reads its schemas once per process: a change comes with a restart
+    from ckanext.scheming.helpers import scheming_dataset_schemas
+
+    return _hash(json.dumps(scheming_dataset_schemas(), sort_keys=True, default=str))
 
 
 def vocabulary_stamp() -> str:
@@ -315,8 +331,12 @@ def fragments_for(
     dataset_dicts: list[dict[str, Any]], fmt: str, profiles: list[str] | None
 ) -> list[Fragment]:
     """The datasets' fresh fragments in their order: stored ones whose stamp matches, the others
-    built now and stored. Private datasets are never given one."""
-    public = [d for d in dataset_dicts if not tk.asbool(d.get("private"))]
+    built now and stored. Private, draft and deleted datasets are never given one."""
+    public = [
+        d
+        for d in dataset_dicts
+        if not tk.asbool(d.get("private")) and d.get("state", "active") == "active"
+    ]
     serializer, profiles_key = profile_names(profiles)
     serializer.prime_consortia(public)
     stamps = Stamps(profiles_key)
@@ -403,7 +423,8 @@ def _all_public_datasets() -> Iterator[list[dict[str, Any]]]:
             {"ignore_auth": True},
             {
                 "q": "*:*",
-                "fq": "+dataset_type:*",
+                # what ckanext-dcat's catalog pages leave out too
+                "fq": "+dataset_type:* -dataset_type:harvest -dataset_type:showcase",
                 "sort": "id asc",
                 "rows": DUMP_BATCH,
                 "start": start,

@@ -68,6 +68,12 @@ def check_arguments(data_dict: DataDict, ids: tuple[str, ...] = ()) -> None:
             )
     if "page" in data_dict:
         input_boundary.whole_number(data_dict, "page", 1, 1, 1_000_000)
+    # package_search keeps to active datasets only while the filter names no "+state" of its own
+    fq = data_dict.get("fq")
+    if isinstance(fq, str) and "+state" in fq:
+        raise tk.ValidationError(
+            {"fq": [tk._("Filter: the catalog lists published datasets only; leave out state.")]}
+        )
 
 
 def catalog_page(
