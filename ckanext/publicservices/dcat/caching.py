@@ -47,7 +47,9 @@ def _dataset_row(id_or_name: str) -> Any:
         return conn.execute(
             sa.text(
                 "SELECT id, metadata_modified, private, state, owner_org FROM package "
-                "WHERE id = :x OR name = :x LIMIT 1"
+                # as the view finds it: by id first, then the active dataset of that name
+                "WHERE id = :x OR name = :x ORDER BY (id = :x) DESC, (state = 'active') DESC "
+                "LIMIT 1"
             ),
             {"x": id_or_name},
         ).first()
@@ -56,6 +58,10 @@ def _dataset_row(id_or_name: str) -> Any:
 def validators() -> tuple[str, datetime] | None:
     """(ETag, Last-Modified) of the current request's RDF document, None when not one."""
     endpoint = request.endpoint
+    if not (request.view_args or {}).get("_format"):
+        # with content negotiation ckanext-dcat serves "/" and "/dataset/<id>" under these
+        # endpoints too, as HTML pages that differ by user: no validators for them
+        return None
     if endpoint in CATALOG_ENDPOINTS:
         version, when = fragments.catalog_version()
         modified = datetime.fromtimestamp(when, timezone.utc)
