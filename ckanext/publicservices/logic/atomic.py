@@ -104,7 +104,12 @@ def run(context: Any, call: Callable[[], Any]) -> Any:
         _unindex(block)
         raise
     for after in block.after:
-        after()
+        # the write is committed: a follow-up that fails is logged, not turned into an error
+        # answer the client would retry (and the others still run)
+        try:
+            after()
+        except Exception:  # noqa: BLE001
+            log.exception("a follow-up of a committed write failed")
     return result
 
 
