@@ -431,7 +431,7 @@ def _send(
     if status >= 500:
         FIGURES["http_5xx"] += 1
     _spent("requests", started)
-    assert status < 500, (action, status, body)
+    assert status < 500, (action, repr(data)[:2000], status, body)
     started = time.perf_counter()
     after = state.snapshot()
     _spent("snapshots", started)

@@ -415,3 +415,23 @@ def test_payloads_the_fuzz_suite_found(
     if action == "resource_update":
         data = dict(portal["pkg"]["resources"][0], **data)
     refused(app, action, data, field, portal["token"])
+
+
+@pytest.mark.parametrize(
+    ("action", "key"),
+    [
+        ("package_show", "include_plugin_data"),
+        ("package_show", "use_default_schema"),
+        ("organization_show", "include_datasets"),
+        ("organization_show", "include_member_count"),
+    ],
+)
+def test_show_flags_that_are_no_true_or_false_are_refused(
+    app: Any, portal: dict[str, Any], action: str, key: str
+) -> None:
+    # core reads them with asbool, which raised ValueError (a 500) on any other word
+    target = portal["pkg"] if action == "package_show" else portal["org"]
+    status, body = api(app, action, {"id": target["id"], key: "2018-01-01T10:00:00+99:00"})
+    assert status == 409 and key in body["error"], (status, body)
+    status, body = api(app, action, {"id": target["id"], key: "false"})
+    assert status == 200, (status, body)

@@ -45,7 +45,16 @@ def dataset_results(search_results: dict[str, Any]) -> None:
 @tk.side_effect_free
 def package_show(up: Any, context: Any, data_dict: Any) -> Any:
     _check_show_id(data_dict, ("id", "name_or_id"))
+    _check_flags(data_dict, ("use_default_schema", "include_plugin_data", "include_tracking"))
     return up(context, data_dict)
+
+
+def _check_flags(data_dict: Any, keys: tuple[str, ...]) -> None:
+    """Core reads these with ``asbool``, which raises ValueError (a 500) on any other word."""
+    if isinstance(data_dict, dict):
+        for key in keys:
+            if key in data_dict:
+                input_boundary.flag(data_dict, key)
 
 
 def _check_show_id(data_dict: Any, keys: tuple[str, ...]) -> None:
@@ -61,10 +70,22 @@ def _check_show_id(data_dict: Any, keys: tuple[str, ...]) -> None:
         raise tk.ObjectNotFound("; ".join(str(m) for m in messages)) from None
 
 
+ORGANIZATION_SHOW_FLAGS = (
+    "include_datasets",
+    "include_dataset_count",
+    "include_users",
+    "include_groups",
+    "include_extras",
+    "include_followers",
+    "include_member_count",
+)
+
+
 @tk.chained_action
 @tk.side_effect_free
 def organization_show(up: Any, context: Any, data_dict: Any) -> Any:
     _check_show_id(data_dict, ("id",))
+    _check_flags(data_dict, ORGANIZATION_SHOW_FLAGS)
     result = up(context, data_dict)
     if isinstance(result, dict) and input_boundary.needs_scrub(result):
         log.warning(
