@@ -157,12 +157,16 @@ class PublicservicesPlugin(p.SingletonPlugin, DefaultTranslation):
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         from ckanext.publicservices.dcat import fragments
 
-        fragments.dataset_changed(pkg_dict["id"])
+        public = not tk.asbool(pkg_dict.get("private")) and pkg_dict.get("state") in (
+            None,
+            "active",
+        )
+        fragments.dataset_changed(pkg_dict["id"], public=public)
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         from ckanext.publicservices.dcat import fragments
 
-        fragments.dataset_changed(pkg_dict["id"])
+        fragments.dataset_changed(pkg_dict["id"], public=False)
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]

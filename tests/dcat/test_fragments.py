@@ -140,9 +140,26 @@ def test_privacy_change_and_delete_leave_the_pages_and_the_store(
         body = app.get(f"/catalog.{fmt}").body
         assert hidden["id"] not in body and deleted["id"] not in body
     for package_id in (hidden["id"], deleted["id"]):
-        # the write hook's background job: rows of datasets that are not public are removed
+        # the write itself removes the rows of a dataset that is no longer public
+        assert _rows(package_id) == []
         fragments.rebuild_job(package_id)
         assert _rows(package_id) == []
+
+
+def test_rows_of_datasets_private_since_indexed_are_deleted_when_met(
+    app: Any, portal: dict[str, Any]
+) -> None:
+    # the database says private while the search index (or a row written earlier) lags: the
+    # page reads privacy beside the fragments, leaves the dataset out and deletes its rows
+    target = portal["public"][2]
+    app.get("/catalog.ttl")
+    assert _rows(target["id"])
+    with meta.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE package SET private = true WHERE id = :id"), {"id": target["id"]}
+        )
+    assert fragments.fragments_for_ids([target["id"]], "turtle", None) == []
+    assert _rows(target["id"]) == []
 
 
 def test_private_dataset_rows_are_never_served(app: Any, portal: dict[str, Any]) -> None:

@@ -144,7 +144,12 @@ class Stamps:
     def dataset(self, dataset_dict: dict[str, Any]) -> str:
         org = dataset_dict.get("organization")
         org_id = org.get("id") if isinstance(org, dict) else dataset_dict.get("owner_org")
-        return _hash(self.base, dataset_dict.get("metadata_modified"), self.org(org_id))
+        return self.of(dataset_dict.get("metadata_modified"), org_id)
+
+    def of(self, metadata_modified: Any, org_id: str | None) -> str:
+        """The stamp from the two per-dataset inputs (``metadata_modified`` as package_show
+        writes it: the column's ``isoformat()``)."""
+        return _hash(self.base, metadata_modified, self.org(org_id))
 
 
 # ------------------------------------------------------------------------------------------
@@ -264,8 +269,7 @@ def store(fragments: list[Fragment], profiles_key: str) -> None:
 
 
 def delete(package_id: str) -> None:
-    with _engine().begin() as conn:
-        conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE package_id = :id"), {"id": package_id})
+    _delete_rows([package_id])
 
 
 # ------------------------------------------------------------------------------------------
@@ -356,6 +360,97 @@ def fragments_for(
     return out
 
 
+def _page_rows(package_ids: list[str], fmt: str, profiles_key: str) -> dict[str, Any]:
+    """The datasets' rows as the database has them now, each with its stored fragment (if
+    any): one statement for a whole page."""
+    with _engine().connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT p.id, p.metadata_modified, p.owner_org, p.private, p.state, f.stamp, "
+                f"f.dataset_ref, f.prefixes, f.body, f.modified FROM package p LEFT JOIN {TABLE} f "
+                "ON f.package_id = p.id AND f.format = :fmt AND f.profiles = :profiles "
+                "WHERE p.id IN :ids"
+            ).bindparams(sa.bindparam("ids", expanding=True)),
+            {"fmt": fmt, "profiles": profiles_key, "ids": package_ids},
+        )
+        return {r.id: r for r in rows}
+
+
+def _delete_rows(package_ids: list[str]) -> None:
+    # its own connection and transaction: a write rolled back after this loses nothing but a
+    # row that the next page rebuilds
+    try:
+        with _engine().begin() as conn:
+            conn.execute(
+                sa.text(f"DELETE FROM {TABLE} WHERE package_id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": package_ids},
+            )
+    except sa.exc.SQLAlchemyError:
+        # they are never served (the page reads privacy and state beside them)
+        log.exception("DCAT fragments of non-public datasets could not be deleted")
+
+
+def fragments_for_ids(
+    package_ids: list[str], fmt: str, profiles: list[str] | None
+) -> list[Fragment]:
+    """The fresh fragments of the datasets a search found, in its order, without their full
+    dataset dicts: privacy, state, ``metadata_modified`` and organisation are read from the
+    package table beside the stored fragments (one statement), and only a dataset whose
+    fragment is missing or stale is shown (package_show) and written. A dataset made private or
+    deleted since the search index saw it is left out, and its rows deleted."""
+    if not package_ids:
+        return []
+    _, profiles_key = profile_names(profiles)
+    rows = _page_rows(package_ids, fmt, profiles_key)
+    stamps = Stamps(profiles_key)
+    out: list[Fragment] = []
+    fresh: list[Fragment] = []
+    gone: list[str] = []
+    for ident in package_ids:
+        row = rows.get(ident)
+        if row is None:
+            continue
+        if row.private or row.state != "active":
+            if row.stamp is not None:
+                gone.append(ident)
+            continue
+        modified = row.metadata_modified.isoformat() if row.metadata_modified else None
+        stamp = stamps.of(modified, row.owner_org)
+        if row.stamp == stamp:
+            out.append(
+                Fragment(
+                    ident,
+                    fmt,
+                    row.stamp,
+                    row.dataset_ref,
+                    json.loads(row.prefixes),
+                    row.body,
+                    row.modified,
+                )
+            )
+            continue
+        try:
+            dataset_dict = tk.get_action("package_show")(
+                {"ignore_auth": True, "use_cache": False}, {"id": ident}
+            )
+        except tk.ObjectNotFound:
+            continue
+        if tk.asbool(dataset_dict.get("private")) or dataset_dict.get("state") != "active":
+            gone.append(ident)
+            continue
+        fragment = build(dataset_dict, fmt, profiles, stamps.dataset(dataset_dict))
+        if fragment is None:
+            continue
+        fresh.append(fragment)
+        out.append(fragment)
+    store(fresh, profiles_key)
+    if gone:
+        _delete_rows(gone)
+    return out
+
+
 # ------------------------------------------------------------------------------------------
 # joining a page
 
@@ -386,15 +481,16 @@ def join(header: str, fmt: str, fragments: list[Fragment]) -> str:
 
 def catalog_page(
     catalog_dict: dict[str, Any] | None,
-    dataset_dicts: list[dict[str, Any]],
+    package_ids: list[str],
     rdf_format: str,
     profiles: list[str] | None,
     pagination_info: dict[str, Any] | None,
     catalog_ref: URIRef | None,
 ) -> str:
-    """The page joined from fragments (NotJoinable: build it as before)."""
+    """The page of the datasets ``package_ids`` (a search's results, in its order) joined from
+    fragments (NotJoinable: build it as before)."""
     fmt = ASSEMBLED[rdf_format]
-    fragments = fragments_for(dataset_dicts, fmt, profiles)
+    fragments = fragments_for_ids(package_ids, fmt, profiles)
     serializer, _ = profile_names(profiles)
     with gc_paused():
         ref = serializer.graph_from_catalog(catalog_dict or {}, catalog_ref)
@@ -416,7 +512,8 @@ DUMP_FORMATS = {"ttl": ("turtle", "text/turtle"), "jsonld": ("json-ld", "applica
 DUMP_BATCH = 500
 
 
-def _all_public_datasets() -> Iterator[list[dict[str, Any]]]:
+def _all_public_datasets() -> Iterator[list[str]]:
+    """The ids of every public dataset of the catalog, in batches."""
     start = 0
     while True:
         result = tk.get_action("package_search")(
@@ -429,9 +526,10 @@ def _all_public_datasets() -> Iterator[list[dict[str, Any]]]:
                 "rows": DUMP_BATCH,
                 "start": start,
                 "include_private": False,
+                "fl": "id",
             },
         )
-        batch = result["results"]
+        batch = [str(r["id"]) for r in result["results"]]
         if not batch:
             return
         yield batch
@@ -452,7 +550,7 @@ def dump(rdf_format: str, profiles: list[str] | None = None) -> Iterator[str]:
         yield "[" + body
         first = not body
         for batch in _all_public_datasets():
-            for fragment in fragments_for(batch, "json-ld", profiles):
+            for fragment in fragments_for_ids(batch, "json-ld", profiles):
                 link = json.dumps(
                     {"@id": str(ref), str(DCAT.dataset): [{"@id": fragment.dataset_ref}]}
                 )
@@ -467,7 +565,7 @@ def dump(rdf_format: str, profiles: list[str] | None = None) -> Iterator[str]:
     yield "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(declared.items()))
     yield "\n" + body
     for batch in _all_public_datasets():
-        for fragment in fragments_for(batch, "turtle", profiles):
+        for fragment in fragments_for_ids(batch, "turtle", profiles):
             new = {p: ns for p, ns in fragment.prefixes.items() if declared.get(p) != ns}
             if new:
                 # Turtle allows a prefix to be (re)declared anywhere before its use
@@ -515,13 +613,16 @@ def _bump_again_when_committed() -> None:
     sa.event.listen(session, "after_commit", bump, once=True)
 
 
-def dataset_changed(package_id: str, enqueue: bool = False) -> None:
+def dataset_changed(package_id: str, enqueue: bool = False, public: bool = True) -> None:
     """After a dataset write: a new catalog version. Fragments are rebuilt when first served
     (stale stamp); queueing a rebuild per write cost more than the write-path budget allows
     on the shared test machine (an RQ enqueue is several Redis round trips and a pickle), so
-    it is only done when asked for (``enqueue=True``)."""
+    it is only done when asked for (``enqueue=True``). A dataset that is no longer public
+    (private, deleted, a draft) loses its rows now: the store holds public RDF only."""
     bump_catalog_version()
     _bump_again_when_committed()
+    if not public:
+        _delete_rows([package_id])
     if not enqueue:
         return
     try:
@@ -542,5 +643,6 @@ __all__ = [
     "dataset_changed",
     "dump",
     "fragments_for",
+    "fragments_for_ids",
     "rebuild_job",
 ]

@@ -76,6 +76,37 @@ def check_arguments(data_dict: DataDict, ids: tuple[str, ...] = ()) -> None:
         )
 
 
+def _search_ids(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """ckanext-dcat's catalog search (``_search_ckan_datasets``: same query, filters, order and
+    paging; package_search adds the same permission labels and ``+state:active`` whatever the
+    field list) returning only each result's id instead of a full validated dataset dict."""
+    n = int(tk.config.get("ckanext.dcat.datasets_per_page", dcat_logic.DATASETS_PER_PAGE))
+    try:
+        page = int(data_dict.get("page", 1) or 1)
+    except ValueError:
+        raise dcat_logic.wrong_page_exception from None
+    if page < 1:
+        raise dcat_logic.wrong_page_exception
+    fq_list = ["-dataset_type:harvest", "-dataset_type:showcase"]
+    modified_since = data_dict.get("modified_since")
+    if modified_since:
+        try:
+            since = dcat_logic.dateutil_parse(modified_since).isoformat() + "Z"
+        except (ValueError, AttributeError):
+            raise tk.ValidationError("Wrong modified date format. Use ISO-8601 format") from None
+        fq_list.append(f"metadata_modified:[{since} TO NOW]")
+    search_dict = {
+        "rows": n,
+        "start": n * (page - 1),
+        "sort": "metadata_modified desc",
+        "q": data_dict.get("q", "*:*"),
+        "fq": data_dict.get("fq"),
+        "fq_list": fq_list,
+        "fl": "id",
+    }
+    return tk.get_action("package_search")(context, search_dict)
+
+
 def catalog_page(
     context: Context,
     data_dict: DataDict,
@@ -84,23 +115,25 @@ def catalog_page(
 ) -> str:
     """One page of a catalog (site-wide, or narrowed by ``fq``) in ``data_dict['format']``."""
     check_arguments(data_dict)
-    # ckanext-dcat's search never passes include_private, so package_search leaves private
-    # datasets out; the serializer drops any that still reach it
-    query = dcat_logic._search_ckan_datasets(context, data_dict)
-    pagination_info = dcat_logic._pagination_info(query, data_dict)
     rdf_format = url_to_rdflib_format(data_dict.get("format") or "xml")
     if rdf_format in fragments.ASSEMBLED:
+        # the page needs only the datasets' ids: the fragments hold the rest
+        query = _search_ids(context, data_dict)
         try:
             return fragments.catalog_page(
                 catalog_dict,
-                query["results"],
+                [str(r["id"]) for r in query["results"]],
                 rdf_format,
                 _profiles(data_dict),
-                pagination_info,
+                dcat_logic._pagination_info(query, data_dict),
                 URIRef(catalog_ref) if catalog_ref else None,
             )
         except fragments.NotJoinable as e:
             log.info("DCAT catalog page built in one graph: %s", e)
+    # ckanext-dcat's search never passes include_private, so package_search leaves private
+    # datasets out; the serializer drops any that still reach it
+    query = dcat_logic._search_ckan_datasets(context, data_dict)
+    pagination_info = dcat_logic._pagination_info(query, data_dict)
     serializer = PublicservicesSerializer(profiles=_profiles(data_dict))
     return serializer.serialize_catalog(
         catalog_dict or {},
