@@ -105,23 +105,19 @@ def publicservices_form_errors(
     """The form's errors in the order of its fields, reworded in place for the inline messages.
 
     Returns one item per field in error: ``href`` (``#`` and the input's id), ``label`` (the
-    field's visible label) and ``message``. A missing web address of a dataset whose title is
-    missing too is left out: the address is made from the title, so "Enter a title" says it all.
+    field's visible label) and ``message``. Every field in error is listed, once: a blank web
+    address is listed beside a blank title too, since the publisher must fill both in (the
+    address is only made from the title while the page's script runs).
     """
     if not isinstance(errors, dict) or not errors:
         return []
-    data = data if isinstance(data, dict) else {}
     items: list[dict[str, str]] = []
     seen: set[str] = set()
-    title_missing = bool(errors.get("title"))
     for field in fields or []:
         name = field.get("field_name")
         if not name or name not in errors:
             continue
         seen.add(name)
-        if name == "name" and title_missing and not (data.get("name") or "").strip():
-            errors.pop("name", None)
-            continue
         label = _text(field.get("label")) or name
         labels = _labels(field)
         value = errors[name]
