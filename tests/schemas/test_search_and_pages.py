@@ -309,3 +309,94 @@ def test_valid_form_creates_the_dataset(app: Any, token_user: dict[str, Any]) ->
     pkg = helpers.call_action("package_show", id="form-good")
     assert pkg["la_service"] == [SERVICE(887)]
     assert pkg["la_function"] == ["http://id.esd.org.uk/function/10"]
+
+
+# ------------------------------------------------- the portal in its own words
+
+
+PLACEHOLDERS = (
+    "CKAN Dataset is",
+    # core's notice that the metadata is released under the ODbL (ODbL itself is a licence a
+    # publisher may choose for the data, so it stays in the licence list)
+    "metadata</i> values that you",
+    "opendatacommons.org/licenses/odbl",
+    "nice introductory paragraph",
+    "Welcome to CKAN",
+    "CKAN Organizations are",
+    "CKAN Groups",
+    "CKAN Association",
+    "Powered by",
+)
+
+
+def test_no_ckan_placeholder_text_and_a_use_this_data_block(
+    app: Any, token_user: dict[str, Any]
+) -> None:
+    auth = {"Authorization": token_user["token"]}
+    for url, headers in (
+        ("/", {}),
+        ("/about", {}),
+        ("/dataset/", {}),
+        ("/dataset/business-rates", {}),
+        ("/organization/", {}),
+        ("/organization/kent-consortium", {}),
+        ("/dataset/new", auth),
+        ("/dataset/edit/business-rates", auth),
+        ("/organization/new", auth),
+    ):
+        body = app.get(url, headers=headers).body
+        found = [p for p in PLACEHOLDERS if p.lower() in body.lower()]
+        assert not found, f"{url} still says {found}"
+
+    # what a re-user needs besides the files, each link answering
+    body = app.get("/dataset/business-rates").body
+    block = body[body.index('id="use-this-data"') :]
+    links = re.findall(r'<a href="([^"]+)"', block[: block.index("</section>")])
+    assert any("package_show" in link for link in links), links
+    assert {"ttl", "jsonld", "rdf"} <= {
+        link.rsplit(".", 1)[-1] for link in links if "business-rates." in link
+    }, links
+    assert "/dataset/business-rates/datapackage.json" in [link.split("?")[0] for link in links]
+    for link in links:
+        res = app.get(link.replace("&amp;", "&"))
+        assert res.status_code == 200, (link, res.status_code)
+    assert app.get(links[0].replace("&amp;", "&")).json["result"]["name"] == "business-rates"
+
+
+def test_blank_title_and_address_are_both_listed_once_without_a_second_announcement(
+    app: Any, token_user: dict[str, Any]
+) -> None:
+    res = app.post(
+        "/dataset/new",
+        headers={"Authorization": token_user["token"]},
+        data=_form(title="", name=""),
+    )
+    body = res.body
+    start = body.index("data-publicservices-error-summary")
+    summary = body[body.rindex("<div", 0, start) : body.index("</div>", start)]
+    # focus moves to the summary (a11y.js); role=alert would make a screen reader read it twice
+    assert 'tabindex="-1"' in summary and 'role="alert"' not in summary
+    items = re.findall(r'<a href="(#[^"]+)">([^<]+)</a>', summary)
+    assert [href for href, _ in items] == ["#field-title", "#field-name"], items
+    assert items[0][1] == "Title: Enter a title"
+    assert items[1][1].startswith("Web address: Enter the end of the web address"), items
+    # each message once beside its field too
+    assert body.count("Enter a title") == 2
+    assert body.count("Enter the end of the web address") == 2
+
+
+def test_form_steps_words_come_translated_from_the_page(
+    app: Any, token_user: dict[str, Any]
+) -> None:
+    body = app.get("/dataset/new", headers={"Authorization": token_user["token"]}).body
+    nav = re.search(r"<nav[^>]*data-publicservices-steps[^>]*>", body)
+    assert nav, "no step list"
+    assert 'data-text-continue="Continue"' in nav.group(0)
+    assert 'data-text-back="Back"' in nav.group(0)
+    assert 'data-text-step="Step {number} of {total}"' in nav.group(0)
+    script = app.get("/publicservices/form-steps.js").body
+    code = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", "", script, flags=re.S))
+    assert "data-text-continue" in code
+    # the script says nothing in English of its own: every word shown comes from the page
+    for word in ('"Continue"', '"Back"', '"Step "', '" of "'):
+        assert word not in code, word

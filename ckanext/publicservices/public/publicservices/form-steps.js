@@ -24,6 +24,12 @@
     // after a refused save the publisher has seen every page: saving is offered on each
     var hadErrors = !!document.querySelector("[data-publicservices-error-summary]");
     var current = -1;
+    // the words are the page's, translated by the template (data-text-… on the step list)
+    var text = {
+      next: nav.getAttribute("data-text-continue"),
+      back: nav.getAttribute("data-text-back"),
+      step: nav.getAttribute("data-text-step")
+    };
     form.classList.add("publicservices-stepped");
 
     steps.forEach(function (step, index) {
@@ -32,7 +38,8 @@
         heading.setAttribute("tabindex", "-1");
         var count = document.createElement("span");
         count.className = "publicservices-step__count";
-        count.textContent = "Step " + (index + 1) + " of " + steps.length;
+        count.textContent = text.step.replace("{number}", String(index + 1))
+          .replace("{total}", String(steps.length));
         heading.parentNode.insertBefore(count, heading);
       }
       var buttons = document.createElement("div");
@@ -41,7 +48,7 @@
         var next = document.createElement("button");
         next.type = "button";
         next.className = "btn btn-primary publicservices-step__continue";
-        next.textContent = "Continue";
+        next.textContent = text.next;
         next.addEventListener("click", function () { go(index + 1, true); });
         buttons.appendChild(next);
       }
@@ -49,7 +56,7 @@
         var back = document.createElement("button");
         back.type = "button";
         back.className = "btn btn-link publicservices-step__back";
-        back.textContent = "Back";
+        back.textContent = text.back;
         back.addEventListener("click", function () { go(index - 1, true); });
         buttons.appendChild(back);
       }
