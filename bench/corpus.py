@@ -132,7 +132,8 @@ def ensure_corpus(n: int) -> dict[str, object]:
         "seconds": round(elapsed, 1),
         "datasets_per_second": round(created / elapsed, 2) if created else None,
         "loaders": LOADERS,
-        "path": "package_create (loader variant), --fast: commit per 50, batch index",
+        "path": "package_create (loader variant), --fast: commit per 50, batch index, "
+        "validation jobs of the new resources not queued (no worker runs)",
         "fields_not_stored": missing[0] if missing else "",
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
