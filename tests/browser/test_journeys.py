@@ -25,14 +25,20 @@ from tests.browser.conftest import (
 BINS_LABEL = "Household waste collection"
 # The vocabulary pickers are select2 widgets: select2 4 on CKAN 2.12, select2 3.5 on CKAN 2.11,
 # whose markup differs (3.5 puts its container before the field, with an id of its own).
+# PENDING is shown while a query for the typed text is unanswered: until then the list may still
+# hold the previous text's suggestions (both versions keep them on show), and select2 3.5 also
+# takes the highlight away, so an arrow key does nothing until the answer is drawn.
+# HIGHLIGHTED is the element with role=option that aria-activedescendant names.
 if tuple(int(p) for p in ckan.__version__.split(".")[:2]) >= (2, 12):
     PICKER = "#field-{}-select + .select2-container"
     PICKER_OPEN, PICKER_SEARCH = ".select2-selection", ".select2-search__field"
     OPTION, HIGHLIGHTED = ".select2-results__option", ".select2-results__option--highlighted"
+    PENDING = ".select2-results__option.loading-results"
 else:
     PICKER = "#s2id_field-{}-select"
     PICKER_OPEN, PICKER_SEARCH = ".select2-choices", ".select2-input"
-    OPTION, HIGHLIGHTED = ".select2-result-label", ".select2-highlighted"
+    OPTION, HIGHLIGHTED = ".select2-result-label", ".select2-highlighted > .select2-result-label"
+    PENDING = ".select2-input.select2-active, .select2-searching"
 # A CSV with a broken row (an extra cell in row 3): the report must name it.
 CSV = (
     "ward,households,at_risk\n"
@@ -97,10 +103,35 @@ def pick_term(page: Any, field: str, typed: str, label: str) -> None:
     widget.locator(PICKER_OPEN).click()
     search = widget.locator(PICKER_SEARCH)
     search.type(typed, delay=40)
-    option = page.locator(OPTION, has_text=label).first
-    option.wait_for(state="visible")
-    option.click()
+    wait_for_suggestions(page, field, typed, label)
+    page.locator(OPTION, has_text=label).first.click()
     assert label in widget.inner_text(), f"{label!r} was not picked in {field}"
+
+
+def wait_for_suggestions(page: Any, field: str, typed: str, label: str) -> None:
+    """Wait until the picker shows the answer to ``typed`` itself, with ``label`` among it.
+
+    A suggestion with ``label`` can be on show before that, from a query for fewer letters:
+    that list is redrawn when the last answer comes in (and on select2 3.5 has no highlight to
+    move meanwhile), so keys pressed or clicks made on it are lost under load.
+    """
+    page.wait_for_function(
+        """([search, pending, option, highlighted, typed, label]) => {
+            const box = document.querySelector(search);
+            if (!box || box.value !== typed || document.querySelector(pending)) return false;
+            const shown = [...document.querySelectorAll(option)].some(
+                (o) => o.offsetParent !== null && o.textContent.includes(label));
+            return shown && document.querySelector(highlighted) !== null;
+        }""",
+        arg=[
+            f"{PICKER.format(field)} {PICKER_SEARCH}",
+            PENDING,
+            OPTION,
+            HIGHLIGHTED,
+            typed,
+            label,
+        ],
+    )
 
 
 def hidden_value(page: Any, field: str) -> str:
@@ -310,10 +341,10 @@ def tab_to(page: Any, selector: str, max_presses: int = 400) -> int:
 def keyboard_pick(page: Any, field: str, typed: str, label: str) -> None:
     tab_to(page, f"{PICKER.format(field)} {PICKER_SEARCH}")
     page.keyboard.type(typed, delay=40)
-    page.locator(OPTION, has_text=label).first.wait_for()
-    for _ in range(25):
-        highlighted = page.locator(HIGHLIGHTED)
-        if highlighted.count() and label in highlighted.first.inner_text():
+    wait_for_suggestions(page, field, typed, label)
+    # no query is pending now, so the list stays put while the arrow keys move through it
+    for _ in range(page.locator(OPTION).count()):
+        if label in page.locator(HIGHLIGHTED).first.inner_text():
             break
         page.keyboard.press("ArrowDown")
     else:
