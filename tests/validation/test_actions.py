@@ -106,6 +106,33 @@ def test_create_marks_pending_and_enqueues_only(publisher: dict[str, Any]) -> No
     assert len(_queued()) == 1
 
 
+def test_a_create_answering_only_the_id_enqueues_its_tabular_resources(
+    publisher: dict[str, Any],
+) -> None:
+    # the harvester writes with return_id_only: the resources to validate are then found from
+    # the stored dataset, by their position in the call
+    context = {**_ctx(publisher["user"]), "return_id_only": True}
+    payload = dataset_payload(
+        owner_org=publisher["org"]["id"],
+        name=f"ds-{uuid.uuid4().hex[:12]}",
+        resources=[
+            {"url": "https://example.org/report.pdf", "format": "PDF"},
+            {"url": "https://example.org/rates.csv", "format": "CSV"},
+            {"url": "https://example.org/sheet.xlsx?download=1", "format": ""},
+        ],
+    )
+    ident = call_action("package_create", context, **payload)
+    assert isinstance(ident, str)
+    shown = call_action("package_show", {"ignore_auth": True}, id=ident)
+    ids = [r["id"] for r in shown["resources"]]
+    assert [r["url"].rsplit("/", 1)[-1] for r in shown["resources"]] == [
+        "report.pdf",
+        "rates.csv",
+        "sheet.xlsx?download=1",
+    ]
+    assert sorted(j.args[0] for j in _queued()) == sorted([ids[1], ids[2]])
+
+
 def test_job_report_history_and_fields(publisher: dict[str, Any], app: Any) -> None:
     ds = _dataset(publisher, conforms_to="venue-wifi-footfall")
     res = _upload_csv(publisher, ds, VENUE_BAD.encode(), "footfall.csv", name="footfall")

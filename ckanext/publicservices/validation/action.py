@@ -310,11 +310,17 @@ def _after(context: Any, result: Any, todo: list[int]) -> None:
 
 def _enqueue(context: Any, result: Any, todo: list[int]) -> None:
     if isinstance(result, dict) and "resources" in result:
-        pkg_dict = result
-    else:  # return_id_only
+        resources = result.get("resources") or []
+    else:  # return_id_only (the harvester's writes): the stored rows, in package_show's order
+        from ckan import model
+
         ident = result if isinstance(result, str) else result["id"]
-        pkg_dict = tk.get_action("package_show")({"ignore_auth": True}, {"id": ident})
-    resources = pkg_dict.get("resources") or []
+        pkg = model.Package.get(ident)
+        # only what tabular_format reads: a package_show here was a whole dictize, validation
+        # and search-index read per harvested dataset
+        resources = (
+            [{"id": r.id, "format": r.format, "url": r.url} for r in pkg.resources] if pkg else []
+        )
     for pos in todo:
         if pos < len(resources) and jobs.tabular_format(resources[pos]):
             jobs.enqueue(resources[pos]["id"], requested_by=context.get("user"))
