@@ -11,7 +11,9 @@ interleaved (A B C, rotated, per size):
 
 Also timed: constructing a serializer (stock ``RDFSerializer()`` scans entry points each time).
 Budgets (performance.md): project per-dataset cost at 1,600 ≤ 1.2 × at 100; a 1,000-dataset
-catalog faster than stock ``euro_dcat_ap_3``; increment over ``euro_dcat_ap_2`` ≤ 1 ms/dataset.
+catalog faster than stock ``euro_dcat_ap_3``; increment over ``euro_dcat_ap_2`` ≤ 1 ms/dataset. The
+increment is of the per-dataset cost BM-2 measures (graph build + serialise, at the smallest size);
+the build alone is reported too, since it isolates the triples the project adds.
 
 CKAN runs in-process with its plugins loaded and no database or search service (the profiles
 need only the schemas, vocabularies and config). Run: ``.venv/bin/python -m bench.dcat_bench``
@@ -231,7 +233,10 @@ def main() -> int:
     for _ in range(3):
         for v in build:
             build[v].append(_build_only_ms(v, corpus[:lo]))
-    increment = statistics.median(build["project"]) - statistics.median(build["euro_dcat_ap_2"])
+    build_increment = statistics.median(build["project"]) - statistics.median(
+        build["euro_dcat_ap_2"]
+    )
+    increment = med("project", lo) - med("euro_dcat_ap_2", lo)
     # the catalog comparison with stock euro_dcat_ap_3 at the largest size it was run at
     # (1,000 by default; any BENCH_DCAT_SIZES works, none of them at or under the cap: no
     # comparison)
@@ -255,7 +260,8 @@ def main() -> int:
         f"build_only_ms_per_dataset_n{lo}": {
             v: round(statistics.median(x), 3) for v, x in build.items()
         },
-        "project_build_increment_over_ap2_ms": round(increment, 3),
+        "project_build_increment_over_ap2_ms": round(build_increment, 3),
+        f"project_increment_over_ap2_ms_n{lo}": round(increment, 3),
         f"catalog_{n_cat}_total_s": {
             v: med(v, n_cat, "total_s") for v in VARIANTS if n_cat in samples[v]
         },
