@@ -61,41 +61,71 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
       select.on('change', function () {
         input.val((select.val() || []).join(', '));
       });
-      this._combobox(select);
+      this._combobox({
+        element: select,
+        container: select.next('.select2-container'),
+        searchClass: 'select2-search__field',
+        openEvent: 'select2:open',
+        closeEvent: 'select2:close',
+        changeEvent: 'select2:select select2:unselect',
+        isOpen: function () { return !!select.data('select2') && select.data('select2').isOpen(); },
+        list: function () { return $('.select2-container--open .select2-results__options'); },
+        highlighted: '.select2-results__option--highlighted',
+        options: function (list) {
+          return list.find('.select2-results__option--selectable, .select2-results__option[role=option]')
+            .not('.loading-results');
+        },
+        pending: function (list) { return list.find('.loading-results').length > 0; },
+        lastChosen: function () {
+          var chosen = select.find('option:selected').last();
+          return chosen.length ? { id: chosen.val(), text: chosen.text() } : null;
+        },
+        remove: function (id) {
+          select.find('option:selected').filter(function () { return this.value === id; })
+            .prop('selected', false);
+          select.trigger('change');
+        }
+      });
     },
 
-    // The WAI-ARIA combobox pattern on select2 4's search box: role, expanded state, the
-    // highlighted option (aria-activedescendant) and the number of suggestions announced. A
-    // Backspace in the empty box does not silently drop the last choice: the first press says
-    // which choice a second press removes.
-    _combobox: function (select) {
-      var container = select.next('.select2-container');
+    // The WAI-ARIA combobox pattern on the picker's search box, for select2 4 and 3.5 alike
+    // (``widget`` says where each keeps its parts): role, expanded state, the highlighted option
+    // (aria-activedescendant) and the number of suggestions announced. A Backspace in the empty
+    // box does not silently drop the last choice: the first press says which choice a second
+    // press removes.
+    _combobox: function (widget) {
+      var container = widget.container;
       var live = $('<span class="visually-hidden" aria-live="polite" aria-atomic="true"></span>');
       container.after(live);
       var armed = null;
-      function search() { return container.find('.select2-search__field'); }
+      function search() { return container.find('.' + widget.searchClass); }
       function say(text) { live.text(''); window.setTimeout(function () { live.text(text); }, 50); }
       function mark(expanded) {
         search().attr({'role': 'combobox', 'aria-autocomplete': 'list',
                        'aria-expanded': expanded ? 'true' : 'false'});
       }
       mark(false);
-      select.on('select2:open', function () { mark(true); });
-      select.on('select2:close', function () { mark(false); search().removeAttr('aria-activedescendant'); });
-      select.on('select2:select select2:unselect', function () { armed = null; mark(false); });
+      widget.element.on(widget.openEvent, function () { mark(true); });
+      widget.element.on(widget.closeEvent, function () {
+        mark(false);
+        search().removeAttr('aria-activedescendant');
+      });
+      widget.element.on(widget.changeEvent, function () { armed = null; mark(false); });
       var results = null;
       new MutationObserver(function () {
-        var list = $('.select2-container--open .select2-results__options');
-        if (!list.length || !select.data('select2') || !select.data('select2').isOpen()) { return; }
-        var highlighted = list.find('.select2-results__option--highlighted').first();
+        var list = widget.list();
+        if (!list.length || !widget.isOpen()) { return; }
+        var highlighted = list.find(widget.highlighted).first();
         if (highlighted.length && highlighted.attr('id')) {
           search().attr('aria-activedescendant', highlighted.attr('id'));
+        } else {
+          // no option is highlighted while a new query runs: name none rather than a gone one
+          search().removeAttr('aria-activedescendant');
         }
-        var options = list.find('.select2-results__option--selectable, .select2-results__option[role=option]')
-          .not('.loading-results');
-        var count = options.length;
+        if (widget.pending(list)) { return; }
+        var count = widget.options(list).length;
         var key = count + ':' + list.children().first().text();
-        if (key !== results && !list.find('.loading-results').length) {
+        if (key !== results) {
           results = key;
           say(count === 0 ? 'No suggestions' : count === 1 ? '1 suggestion' : count + ' suggestions');
         }
@@ -103,22 +133,21 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
                                  attributeFilter: ['class']});
       container[0].addEventListener('keydown', function (event) {
         var field = event.target;
-        if (!field.classList || !field.classList.contains('select2-search__field')) { return; }
+        if (!field.classList || !field.classList.contains(widget.searchClass)) { return; }
         if (event.key !== 'Backspace' || field.value !== '') { armed = null; return; }
-        var chosen = select.find('option:selected').last();
+        var chosen = widget.lastChosen();
         event.stopImmediatePropagation();
         event.stopPropagation();
         event.preventDefault();
-        if (!chosen.length) { return; }
-        if (armed !== chosen.val()) {
-          armed = chosen.val();
-          say('Press Backspace again to remove ' + chosen.text());
+        if (!chosen) { return; }
+        if (armed !== chosen.id) {
+          armed = chosen.id;
+          say('Press Backspace again to remove ' + chosen.text);
           return;
         }
         armed = null;
-        chosen.prop('selected', false);
-        select.trigger('change');
-        say('Removed ' + chosen.text());
+        widget.remove(chosen.id);
+        say('Removed ' + chosen.text);
         window.setTimeout(function () { search().trigger('focus'); }, 0);
       }, true);
     },
@@ -160,6 +189,41 @@ this.ckan.module('publicservices-vocab-autocomplete', function ($) {
 
       hidden.on('change', function () {
         input.val((hidden.select2('val') || []).join(', '));
+      });
+      var container = hidden.select2('container');
+      // 3.5 labels its search box from a label for the hidden field, which has none
+      container.find('.select2-input')
+        .attr('aria-label', input.closest('.form-group').find('label').first().text());
+      var dropdown = hidden.data('select2').dropdown;
+      this._combobox({
+        element: hidden,
+        container: container,
+        searchClass: 'select2-input',
+        openEvent: 'select2-open',
+        closeEvent: 'select2-close',
+        changeEvent: 'change',
+        isOpen: function () { return !!hidden.data('select2') && hidden.data('select2').opened(); },
+        list: function () { return dropdown.find('.select2-results'); },
+        // 3.5 puts role=option (and the id) on the label inside the highlighted item
+        highlighted: '.select2-highlighted > .select2-result-label',
+        options: function (list) {
+          return list.find('.select2-result-selectable').not('.select2-selected');
+        },
+        pending: function (list) {
+          return container.find('.select2-input').hasClass('select2-active') ||
+            list.find('.select2-searching').length > 0;
+        },
+        lastChosen: function () {
+          var data = hidden.select2('data') || [];
+          var last = data[data.length - 1];
+          return last ? { id: String(last.id), text: last.text } : null;
+        },
+        remove: function (id) {
+          var data = (hidden.select2('data') || []).filter(function (item) {
+            return String(item.id) !== id;
+          });
+          hidden.select2('data', data, true);
+        }
       });
     }
   };
