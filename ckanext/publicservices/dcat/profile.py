@@ -162,8 +162,11 @@ def remember_consortium(org_dict: dict[str, Any]) -> None:
             _consortia[key] = (now, org_dict)
 
 
-def consortium(org_id: str) -> dict[str, Any] | None:
-    _sync_consortia()
+def consortium(org_id: str, *, checked: bool = False) -> dict[str, Any] | None:
+    """The organisation's dict, cached; ``checked``: the caller has already compared the
+    cache's stamp in this unit of work (a graph), so no Redis read here."""
+    if not checked:
+        _sync_consortia()
     hit = _consortia.get(org_id)
     if hit and time.monotonic() - hit[0] < _CONSORTIUM_TTL:
         return hit[1]
@@ -182,6 +185,9 @@ def forget_consortia() -> None:
     _consortia.clear()
     _CONSORTIA_STAMP.bump()
 
+
+# marks, among a graph's described nodes, that the consortia stamp was compared for it
+_CONSORTIA_CHECKED = ("publicservices", "consortia stamp checked")
 
 # graph → nodes already described in it (see PublicservicesProfile._first_time)
 _DESCRIBED: weakref.WeakKeyDictionary[Any, set[Any]] = weakref.WeakKeyDictionary()
@@ -544,7 +550,10 @@ class PublicservicesProfile(_SchemaOncePerGraph):
         org = dataset_dict.get("organization")
         if not isinstance(org, dict) or not org.get("id"):
             return
-        org_dict = consortium(org["id"]) or org
+        # the shared stamp read once per graph (a catalog page, a document): outside a web
+        # request it would otherwise be one Redis read per dataset, and without Redis an
+        # organization_show per dataset
+        org_dict = consortium(org["id"], checked=not self._first_time(_CONSORTIA_CHECKED)) or org
         g = self.g
         agent = URIRef(publisher_uri_organization_fallback(dataset_dict))
         if not _has_agent(dataset_dict.get("publisher")):
@@ -810,18 +819,18 @@ class PublicservicesProfile(_SchemaOncePerGraph):
     def parse_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> dict[str, Any]:
         g = self.g
         ns_uri = vocab.namespace()
-        ps = Namespace(ns_uri)
+        terms = _parse_terms(ns_uri)
 
         # dataset type
-        types = {str(o) for o in g.objects(dataset_ref, DCT.type)}
-        type_uris = {str(ps[local]): name for name, (local, _l) in vocab.DATASET_TYPES.items()}
+        types = {str(o) for o in g.objects(dataset_ref, _P_TYPE)}
+        type_uris = terms.type_uris
         for uri in types:
             if uri in type_uris:
                 dataset_dict["type"] = type_uris[uri]
         self._drop_values(dataset_dict, "dcat_type", set(type_uris))
 
         # themes → services, functions; the EU themes derived from them are not kept
-        themes = [str(o) for o in g.objects(dataset_ref, DCAT.theme)]
+        themes = [str(o) for o in g.objects(dataset_ref, _P_THEME)]
         services = sorted((t for t in themes if t.startswith(LGSL_PREFIX)), key=_natural)
         functions = sorted((t for t in themes if t.startswith(LGFL_PREFIX)), key=_natural)
         if services:
@@ -832,7 +841,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
 
         # areas
         areas = []
-        for spatial in g.objects(dataset_ref, DCT.spatial):
+        for spatial in g.objects(dataset_ref, _P_SPATIAL):
             s = str(spatial)
             for prefix in GEOGRAPHY_PREFIXES:
                 if s.startswith(prefix):
@@ -859,42 +868,42 @@ class PublicservicesProfile(_SchemaOncePerGraph):
 
         # languages the profile turned into EU URIs go back to their ISO 639-1 codes
         codes = {EU_LANGUAGE + eu: iso for iso, eu in LANGUAGES.items()}
-        langs = [str(o) for o in g.objects(dataset_ref, DCT.language)]
+        langs = [str(o) for o in g.objects(dataset_ref, _P_LANGUAGE)]
         if langs and any(lang in codes for lang in langs):
             self._set_field(dataset_dict, "language", sorted(codes.get(x, x) for x in langs))
 
         # frequency: the exact UK one when present
-        uk = self._object(dataset_ref, ps[vocab.UK_FREQUENCY])
+        uk = self._object(dataset_ref, terms.uk_frequency)
         if uk is not None:
             self._set_field(dataset_dict, "frequency", str(uk))
 
         # project vocabulary
-        for f in vocab.CHOICE_FIELDS:
+        for f, prop in terms.choices:
             codes = []
-            for obj in g.objects(dataset_ref, ps[f.prop]):
+            for obj in g.objects(dataset_ref, prop):
                 codes.append(f.code(ns_uri, str(obj)) or str(obj))
             if codes:
                 dataset_dict[f.field] = sorted(codes) if f.multiple else codes[0]
-        for t in vocab.TEXT_FIELDS:
+        for t, prop in terms.texts:
             if t.multiple:
-                texts = sorted(str(o) for o in g.objects(dataset_ref, ps[t.prop]))
+                texts = sorted(str(o) for o in g.objects(dataset_ref, prop))
                 if texts:
                     dataset_dict[t.field] = texts
                 continue
-            value = self._object_value(dataset_ref, ps[t.prop])
+            value = self._object_value(dataset_ref, prop)
             if value:
                 dataset_dict[t.field] = value
-        for r in vocab.RECORD_FIELDS:
+        for r, prop, subfields in terms.records:
             items = []
-            for node in g.objects(dataset_ref, ps[r.prop]):
-                item = {sub: self._object_value(node, ps[local]) for sub, local, _ in r.subfields}
+            for node in g.objects(dataset_ref, prop):
+                item = {sub: self._object_value(node, sub_prop) for sub, sub_prop in subfields}
                 items.append(item)
             if items:
                 dataset_dict[r.field] = sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
 
         # qualified attributions (roles may be text); the consortium's partners are left out:
         # they belong to the consortium, not to the dataset
-        role = URIRef(ps[vocab.PARTNER_ROLE])
+        role = terms.partner_role
         attributions = []
         for node in g.objects(dataset_ref, PROV.qualifiedAttribution):
             roles = list(g.objects(node, DCAT.hadRole))
@@ -919,7 +928,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
 
         # the consortium as publisher is the organisation, not a publisher field value
         site = catalog_uri().rstrip("/") + "/organization/"
-        for pub in g.objects(dataset_ref, DCT.publisher):
+        for pub in g.objects(dataset_ref, _P_PUBLISHER):
             if str(pub).startswith(site):
                 dataset_dict["owner_org"] = str(pub)[len(site) :]
         pubs = dataset_dict.get("publisher")
@@ -1047,6 +1056,36 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             extras.append(extra)
         if "extras" in dataset_dict:
             dataset_dict["extras"] = extras
+
+
+# predicates parse_dataset reads for every dataset (a Namespace attribute or item is a new
+# URIRef on each access)
+_P_TYPE = DCT.type
+_P_THEME = DCAT.theme
+_P_SPATIAL = DCT.spatial
+_P_LANGUAGE = DCT.language
+_P_PUBLISHER = DCT.publisher
+
+
+class _ParseTerms:
+    """The ``ps:`` terms parse_dataset looks up, built once per namespace IRI."""
+
+    def __init__(self, ns_uri: str) -> None:
+        ps = Namespace(ns_uri)
+        self.type_uris = {str(ps[local]): name for name, (local, _l) in vocab.DATASET_TYPES.items()}
+        self.uk_frequency = ps[vocab.UK_FREQUENCY]
+        self.choices = [(f, ps[f.prop]) for f in vocab.CHOICE_FIELDS]
+        self.texts = [(t, ps[t.prop]) for t in vocab.TEXT_FIELDS]
+        self.records = [
+            (r, ps[r.prop], [(sub, ps[local]) for sub, local, _ in r.subfields])
+            for r in vocab.RECORD_FIELDS
+        ]
+        self.partner_role = URIRef(ps[vocab.PARTNER_ROLE])
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_terms(ns_uri: str) -> _ParseTerms:
+    return _ParseTerms(ns_uri)
 
 
 @functools.cache
