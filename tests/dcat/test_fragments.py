@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
+from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from ckan import authz
 from ckan.model import meta
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
@@ -19,7 +23,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from ckanext.publicservices import vocabularies
-from ckanext.publicservices.dcat import fragments
+from ckanext.publicservices.dcat import caching, fragments
 from ckanext.publicservices.dcat.serializer import PublicservicesSerializer
 from ckanext.publicservices.vocabularies import loaders, refresh
 from tests.dcat.test_endpoints import FORMATS, _consortium, _dataset, _dataset_names, _private
@@ -279,6 +283,7 @@ def test_dump_holds_every_public_dataset(app: Any, portal: dict[str, Any], fmt: 
 
 @pytest.mark.parametrize("url", ["/catalog.ttl", "/organization/kent/catalog.jsonld"])
 def test_catalog_conditional_requests(app: Any, portal: dict[str, Any], url: str) -> None:
+    _settle(app, url)
     first = app.get(url)
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     again = _get(app, url, **{"If-None-Match": etag})
@@ -338,3 +343,154 @@ def test_every_format_still_served(app: Any, portal: dict[str, Any]) -> None:
     # N-Triples is not joined from fragments; built as before
     g = Graph().parse(data=app.get("/catalog.ttl").body, format="turtle")
     assert len(g) > 0
+
+
+def _after_this_second() -> None:
+    """Sleep into the next whole second: HTTP dates have whole seconds, and a Last-Modified is
+    given out only once the second it names is over."""
+    time.sleep(1.05 - (time.time() % 1))
+
+
+def _settle(app: Any, *urls: str) -> None:
+    """Request the documents once (a new organisation or vocabulary state is dated when a
+    request first meets it), then wait until that second is over."""
+    for url in urls:
+        app.get(url)
+    _after_this_second()
+
+
+def _when(response: Any) -> datetime:
+    return parsedate_to_datetime(response.headers["Last-Modified"])
+
+
+@pytest.mark.parametrize("header", ["If-None-Match", "If-Modified-Since"])
+def test_conditional_request_never_answers_before_the_access_check(
+    app: Any, portal: dict[str, Any], monkeypatch: pytest.MonkeyPatch, header: str
+) -> None:
+    url = f"/dataset/{portal['public'][0]['id']}.ttl"
+    _settle(app, url)
+    first = app.get(url)
+    value = first.headers["ETag"] if header == "If-None-Match" else first.headers["Last-Modified"]
+    assert _get(app, url, **{header: value}).status_code == 304
+    # a site whose policy keeps RDF documents from anonymous users (as an IAuthFunctions plugin
+    # would: an auth function without auth_allow_anonymous_access refuses them)
+    authz._AuthFunctions.keys()
+    monkeypatch.setitem(
+        authz._AuthFunctions._functions,
+        "dcat_dataset_show",
+        lambda context, data_dict: {"success": True},
+    )
+    plain = app.get(url, expect_errors=True)
+    assert plain.status_code in (403, 404)
+    conditional = _get_errors(app, url, **{header: value})
+    assert conditional.status_code == plain.status_code
+    assert "ETag" not in conditional.headers and "Last-Modified" not in conditional.headers
+
+
+def test_private_dataset_document_gives_nothing_away_to_conditional_requests(
+    app: Any, portal: dict[str, Any]
+) -> None:
+    url = f"/dataset/{portal['private']['id']}.ttl"
+    # anonymous, and a signed-in user who is no member of its organisation
+    token = factories.APIToken(user=factories.User()["name"])["token"]
+    for headers in (
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    ):
+        for extra in ({}, {"Authorization": token}):
+            res = _get_errors(app, url, **headers, **extra)
+            assert res.status_code == 404, (headers, extra)
+            assert "ETag" not in res.headers and "Last-Modified" not in res.headers
+
+
+def test_last_modified_follows_the_organisation_and_the_vocabularies(
+    app: Any, portal: dict[str, Any], vocab_dir: Path
+) -> None:
+    doc, page = f"/dataset/{portal['public'][0]['id']}.ttl", "/catalog.ttl"
+    _settle(app, doc, page)
+    before = {url: app.get(url) for url in (doc, page)}
+    _after_this_second()
+    call_action(
+        "organization_patch",
+        {"user": portal["sysadmin"]["name"]},
+        id=portal["kent"]["id"],
+        title="Kent renamed",
+    )
+    _settle(app, doc, page)
+    renamed = {url: app.get(url) for url in (doc, page)}
+    for url in (doc, page):
+        assert renamed[url].headers["ETag"] != before[url].headers["ETag"], url
+        assert _when(renamed[url]) > _when(before[url]), url
+        # the new date is no key to the old body
+        stale = _get(app, url, **{"If-Modified-Since": before[url].headers["Last-Modified"]})
+        assert stale.status_code == 200, url
+    _after_this_second()
+    refresh.refresh(str(Path(loaders.DATA_DIR) / "lgsl_services_okfn_2015.csv"))
+    _settle(app, doc, page)
+    for url in (doc, page):
+        refreshed = app.get(url)
+        assert refreshed.headers["ETag"] != renamed[url].headers["ETag"], url
+        assert _when(refreshed) > _when(renamed[url]), url
+
+
+def test_two_versions_in_one_second_never_share_validators(
+    app: Any, portal: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = portal["public"][0]
+    url = f"/dataset/{target['id']}.ttl"
+    # a second ahead of every other stamp (the organisations' and vocabularies' first-seen time)
+    second = float(int(time.time()) + 1000)
+
+    def at(moment: float) -> None:
+        monkeypatch.setattr(caching, "_now", lambda: datetime.fromtimestamp(moment, timezone.utc))
+
+    def modified(moment: float) -> None:
+        with meta.engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE package SET metadata_modified = :m WHERE id = :id"),
+                {
+                    "m": datetime.fromtimestamp(moment, timezone.utc).replace(tzinfo=None),
+                    "id": target["id"],
+                },
+            )
+
+    modified(second + 0.2)
+    at(second + 0.5)
+    first = app.get(url)
+    # served during the second it was written in: no date a later version could share
+    assert "Last-Modified" not in first.headers
+    assert (
+        _get(
+            app,
+            url,
+            **{
+                "If-Modified-Since": format_datetime(
+                    datetime.fromtimestamp(second, timezone.utc), True
+                )
+            },
+        ).status_code
+        == 200
+    )
+    modified(second + 0.7)  # a second version within the same second
+    at(second + 5)
+    later = app.get(url)
+    assert later.headers["ETag"] != first.headers["ETag"]
+    assert _when(later) == datetime.fromtimestamp(second, timezone.utc)
+    # the first version's ETag with any date: the ETag decides
+    both = _get(
+        app,
+        url,
+        **{
+            "If-None-Match": first.headers["ETag"],
+            "If-Modified-Since": later.headers["Last-Modified"],
+        },
+    )
+    assert both.status_code == 200 and both.headers["ETag"] == later.headers["ETag"]
+    # the second version's own date, given out once its second was over, still works
+    assert (
+        _get(app, url, **{"If-Modified-Since": later.headers["Last-Modified"]}).status_code == 304
+    )
+
+
+def _get_errors(app: Any, url: str, **headers: str) -> Any:
+    return app.get(url, headers=headers, expect_errors=True)

@@ -6,9 +6,12 @@ The validators are computed without building anything:
   token bumped by every dataset write and index update, combined with the organisations' cache
   stamp, the vocabulary files and the code version) and the request's path and query;
 * dataset documents: the dataset's ``metadata_modified`` read from its row, with the
-  organisation, vocabulary and code stamps (:func:`.fragments.context_stamp`).
+  organisation, vocabulary and code stamps (:func:`.fragments.context_version`).
 
-Pages are deterministic (same data, same bytes), so a validator names one body.
+Pages are deterministic (same data, same bytes), so a validator names one body. Last-Modified
+is the later of the data's and the context's change, and is given out only once its second is
+over. ``If-None-Match`` decides over ``If-Modified-Since``. A 304 is answered only after the
+view's own access checks pass for the current user.
 """
 
 from __future__ import annotations
@@ -71,12 +74,47 @@ def validators() -> tuple[str, datetime] | None:
         row = _dataset_row(str((request.view_args or {}).get("_id") or ""))
         if row is None or row.private or row.state != "active" or row.metadata_modified is None:
             return None  # the view answers (404) as it does for a dataset without RDF
-        stamp = fragments._hash(
-            row.id, row.metadata_modified.isoformat(), fragments.context_stamp(), _request_key()
+        context, context_seen = fragments.context_version()
+        stamp = fragments._hash(row.id, row.metadata_modified.isoformat(), context, _request_key())
+        # the later of its own change and its organisation's, vocabularies' or code's
+        modified = max(
+            row.metadata_modified.replace(tzinfo=timezone.utc),
+            datetime.fromtimestamp(context_seen, timezone.utc),
         )
-        modified = row.metadata_modified.replace(tzinfo=timezone.utc)
         return f'"{stamp}"', modified
     return None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _settled(modified: datetime) -> bool:
+    """Whether ``modified`` lies in a second that is over. HTTP dates have whole seconds: a
+    Last-Modified given out during the second it names could be shared by a later version of
+    that second, and If-Modified-Since would then answer 304 for a body the client lacks."""
+    return int(modified.timestamp()) < int(_now().timestamp())
+
+
+def _allowed() -> bool:
+    """The view's own access checks, for the current user, before any 304: a document the
+    user may not read answers as it does without the conditional headers (404/403)."""
+    import ckan.plugins.toolkit as tk
+
+    view_args = request.view_args or {}
+    try:
+        if request.endpoint in DATASET_ENDPOINTS:
+            data_dict = {"id": str(view_args.get("_id") or "")}
+            tk.check_access("dcat_dataset_show", {}, data_dict)
+            tk.check_access("package_show", {}, data_dict)
+        elif request.endpoint == "publicservices_dcat.consortium_catalog":
+            tk.check_access("dcat_catalog_show", {}, {})
+            tk.check_access("organization_show", {}, {"id": str(view_args.get("id") or "")})
+        else:
+            tk.check_access("dcat_catalog_show", {}, {})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True
 
 
 def _not_modified(etag: str, modified: datetime) -> bool:
@@ -92,14 +130,15 @@ def _not_modified(etag: str, modified: datetime) -> bool:
             return False
         if when.tzinfo is None:
             when = when.replace(tzinfo=timezone.utc)
-        # HTTP dates have whole seconds
-        return modified.replace(microsecond=0) <= when
+        # HTTP dates have whole seconds; a version of the current second has no usable date
+        return _settled(modified) and modified.replace(microsecond=0) <= when
     return False
 
 
 def _headers(response: Response, etag: str, modified: datetime) -> None:
     response.headers["ETag"] = etag
-    response.headers["Last-Modified"] = format_datetime(modified.replace(microsecond=0), True)
+    if _settled(modified):
+        response.headers["Last-Modified"] = format_datetime(modified.replace(microsecond=0), True)
     response.headers.setdefault("Cache-Control", "no-cache")
 
 
@@ -116,7 +155,7 @@ def before_request() -> Response | None:
     if found is None:
         return None
     g._publicservices_rdf_validators = found
-    if _not_modified(*found):
+    if _not_modified(*found) and _allowed():
         response = Response(status=304)
         _headers(response, *found)
         return response

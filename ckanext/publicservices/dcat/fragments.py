@@ -181,6 +181,21 @@ def context_stamp(r: Any = None) -> str:
     return _hash(consortia, vocabulary_stamp(), code_version())
 
 
+def _first_seen(r: Any, key: str, when: float) -> float:
+    """The time ``key`` was first recorded (``when`` if it is recorded now)."""
+    r.set(key, f"{when:.6f}", nx=True, ex=90 * 24 * 3600)
+    seen = r.get(key)
+    return float(seen.decode() if isinstance(seen, bytes) else seen)
+
+
+def context_version(r: Any = None) -> tuple[str, float]:
+    """(stamp, time) of :func:`context_stamp`: the time is when this stamp was first seen, so
+    an organisation or vocabulary change moves the Last-Modified of every document it is in."""
+    r = r or _redis()
+    stamp = context_stamp(r)
+    return stamp, _first_seen(r, f"{_version_key()}:context-seen:{stamp}", time.time())
+
+
 def catalog_version() -> tuple[str, float]:
     """(token, time) of the current catalog version, everything a page's bytes depend on but its
     query: datasets (version), organisations (their cache stamp), vocabularies and the code."""
@@ -191,12 +206,10 @@ def catalog_version() -> tuple[str, float]:
         raw = r.get(_version_key())
     text = raw.decode() if isinstance(raw, bytes) else str(raw)
     token, _, when = text.partition("|")
-    full = _hash(token, context_stamp(r))
-    # the time a composite version was first seen: a consortium or vocabulary change moves it
-    seen_key = f"{_version_key()}:seen:{full}"
-    r.set(seen_key, when or f"{time.time():.6f}", nx=True, ex=90 * 24 * 3600)
-    seen = r.get(seen_key)
-    return full, float(seen.decode() if isinstance(seen, bytes) else seen)
+    context, context_seen = context_version(r)
+    full = _hash(token, context)
+    # the later of the datasets' version and the context's: either change moves it
+    return full, max(float(when or 0), context_seen)
 
 
 # ------------------------------------------------------------------------------------------
@@ -640,6 +653,7 @@ __all__ = [
     "catalog_page",
     "catalog_version",
     "context_stamp",
+    "context_version",
     "dataset_changed",
     "dump",
     "fragments_for",
