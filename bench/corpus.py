@@ -13,12 +13,15 @@ Variants (CKAN configs chained from test.ini with ``use = config:``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # BENCH_RESULTS: write a trial run's figures elsewhere (e.g. on a busy machine)
@@ -66,12 +69,12 @@ def variant_ini(variant: str, directory: Path | None = None) -> Path:
     return path
 
 
-def _bench_seed(ini: Path, *args: str) -> subprocess.Popen:
+def _bench_seed(ini: Path, *args: str, stderr: Any = subprocess.PIPE) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "bench.seed", "-c", str(ini), *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
     )
 
@@ -84,26 +87,33 @@ def _seed(n: int, *options: str) -> tuple[int, float, list[str]]:
     if first.returncode:
         raise RuntimeError(f"bench-seed (organisations) failed:\n{out}{err[-4000:]}")
     started = time.perf_counter()
-    procs = [
-        _bench_seed(
-            ini,
-            "--datasets",
-            str(n),
-            "--fast",
-            "--shard",
-            f"{k}/{LOADERS}",
-            *options,
-        )
-        for k in range(LOADERS)
-    ]
+    # each loader's log goes to a file: with pipes read one loader after the other, a loader
+    # whose pipe filled up (CKAN logs a few lines per dataset) waited for the others to finish
     created = 0
     lines: list[str] = []
-    for proc in procs:
-        out, err = proc.communicate()
-        if proc.returncode:
-            raise RuntimeError(f"bench-seed failed:\n{out}{err[-4000:]}")
-        created += int(out.split("created ", 1)[1].split()[0])
-        lines += err.splitlines()
+    with contextlib.ExitStack() as stack:
+        logs = [stack.enter_context(tempfile.TemporaryFile("w+")) for _ in range(LOADERS)]
+        procs = [
+            _bench_seed(
+                ini,
+                "--datasets",
+                str(n),
+                "--fast",
+                "--shard",
+                f"{k}/{LOADERS}",
+                *options,
+                stderr=logs[k],
+            )
+            for k in range(LOADERS)
+        ]
+        for proc, log in zip(procs, logs, strict=True):
+            out, _ = proc.communicate()
+            log.seek(0)
+            err = log.read()
+            if proc.returncode:
+                raise RuntimeError(f"bench-seed failed:\n{out}{err[-4000:]}")
+            created += int(out.split("created ", 1)[1].split()[0])
+            lines += err.splitlines()
     return created, time.perf_counter() - started, lines
 
 
