@@ -80,6 +80,11 @@ def _humane(message: Any, field: dict[str, Any], label: str, labels: list[str]) 
     text = _strip_label(str(message), labels)
     if text.rstrip(".").lower() in _MISSING:
         return _missing(field, label)
+    if text.lower() == "that url is already in use.":  # core's word, not the form's
+        return tk._(
+            "That web address is already used by another dataset: change the end of it, for "
+            "example by adding the year or your council's name"
+        )
     return text
 
 

@@ -175,12 +175,18 @@ def test_blank_title_is_refused_with_a_linked_summary(
 ) -> None:
     login(page, site["editor"])
     page.goto(f"/dataset/new?owner_org={site['org']['id']}")
+    # while the address is previewed from the title, the help about its hidden box is hidden too
+    assert not page.locator("#field-name").is_visible()
+    name_help = page.locator(".form-group:has(#field-name) + .info-block")
+    assert name_help.count() == 1 and not name_help.is_visible()
     # straight to the last page through the step list: every page can be reached
     page.locator("[data-publicservices-steps] a", has_text="More detail").click()
     assert visible_step(page) == "section-more-detail-optional"
     with page.expect_navigation():
         page.get_by_role("button", name="Save and add files").click()
     assert page.title().startswith("Error:")
+    # the page's #section-… is not carried over to the refused form
+    assert "#" not in page.url, page.url
     # every error at once, each once: the web address is made from the title only while the
     # page's script runs, so a blank one is listed too, and its box is shown
     items = summary_items(page)
@@ -193,6 +199,7 @@ def test_blank_title_is_refused_with_a_linked_summary(
     assert visible_step(page) == "section-about-the-data"
     assert page.evaluate("() => document.activeElement.id") == "field-name"
     assert page.locator("#field-name").is_visible()
+    assert page.locator(".form-group:has(#field-name) + .info-block").is_visible()
     page.locator("[data-publicservices-error-summary] a").first.click()
     assert page.evaluate("() => document.activeElement.id") == "field-title"
     # typing the title fills the address in again

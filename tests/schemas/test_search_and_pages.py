@@ -326,6 +326,8 @@ PLACEHOLDERS = (
     "CKAN Groups",
     "CKAN Association",
     "Powered by",
+    "ckan-logo",  # core's logo in the header, not the portal's name
+    "A resource can be any file",
 )
 
 
@@ -342,6 +344,7 @@ def test_no_ckan_placeholder_text_and_a_use_this_data_block(
         ("/organization/kent-consortium", {}),
         ("/dataset/new", auth),
         ("/dataset/edit/business-rates", auth),
+        ("/dataset/business-rates/resource/new", auth),
         ("/organization/new", auth),
     ):
         body = app.get(url, headers=headers).body
@@ -383,6 +386,15 @@ def test_blank_title_and_address_are_both_listed_once_without_a_second_announcem
     # each message once beside its field too
     assert body.count("Enter a title") == 2
     assert body.count("Enter the end of the web address") == 2
+
+    # a web address already taken: in the form's words ("web address", not core's "URL")
+    body = app.post(
+        "/dataset/new",
+        headers={"Authorization": token_user["token"]},
+        data=_form(name="business-rates"),
+    ).body
+    assert "That URL is already in use" not in body
+    assert "Web address: That web address is already used by another dataset" in body
 
 
 def test_form_steps_words_come_translated_from_the_page(

@@ -122,6 +122,14 @@
       }
     };
 
+    // the page's #section-… is the browser's, not the server's: without this the browser carries
+    // it over the redirect to the file form and over the refused form
+    form.addEventListener("submit", function () {
+      if (window.history && window.history.replaceState && window.location.hash) {
+        window.history.replaceState(null, "", window.location.pathname + window.location.search);
+      }
+    });
+
     window.addEventListener("popstate", function () {
       var index = indexOf(window.location.hash.slice(1));
       show(index < 0 ? 0 : index);
