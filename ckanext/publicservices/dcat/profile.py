@@ -212,7 +212,7 @@ class _SchemaOncePerGraph(RDFProfile):
             schemas = {}
         if dataset_type not in schemas:
             super().__init__(graph, dataset_type, compatibility_mode)
-            schemas[dataset_type] = self._dataset_schema
+            schemas[dataset_type] = getattr(self, "_dataset_schema", None)
             return
         # what RDFProfile.__init__ sets, with the schema it found for this graph before
         self.g = graph
@@ -242,7 +242,7 @@ class _DatasetScopedGraph:
     def triples(self, pattern: tuple[Any, Any, Any]) -> Iterator[tuple[Any, Any, Any]]:
         s, p, o = pattern
         if s is None and p == DCAT.byteSize:
-            found = []
+            found: list[tuple[Any, Any, Any]] = []
             for dist in self._graph.objects(self._dataset_ref, DCAT.distribution):
                 found.extend(self._graph.triples((dist, p, o)))
             return iter(found)
@@ -394,7 +394,7 @@ class PublicservicesProfile(_SchemaOncePerGraph):
         license_ref = URIRef(license_url) if license_url else None
         distributions = list(g.objects(dataset_ref, DCAT.distribution))
         for distribution in distributions:
-            self._distribution(distribution, license_ref)
+            self._distribution(distribution, license_ref)  # type: ignore[arg-type]
         if not distributions:
             if license_ref is not None:
                 # DCAT-AP puts licences on distributions; a dataset without any (a design
@@ -474,13 +474,13 @@ class PublicservicesProfile(_SchemaOncePerGraph):
         if not _as_list(dataset_dict.get("theme")):
             # the schema fills ``theme`` from the services on save; datasets that missed that
             # (older records, other write paths) get the same derivation here
-            for uri in hierarchy.eu_theme_uris(services):
-                g.add((dataset_ref, DCAT.theme, URIRef(uri)))
+            for theme_uri in hierarchy.eu_theme_uris(services):
+                g.add((dataset_ref, DCAT.theme, URIRef(theme_uri)))
         # every EU theme (derived or chosen) described as a concept of the EU table
         for theme in list(g.objects(dataset_ref, DCAT.theme)):
             code = str(theme).rsplit("/", 1)[-1]
             if str(theme).startswith(str(EU_THEME_SCHEME)) and code in themes:
-                self._concept(theme, themes[code].label, EU_THEME_SCHEME)
+                self._concept(theme, themes[code].label, EU_THEME_SCHEME)  # type: ignore[arg-type]
 
     def _areas(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         g = self.g
@@ -506,7 +506,8 @@ class PublicservicesProfile(_SchemaOncePerGraph):
         g.add((uri, SKOS.prefLabel, Literal(term.label, lang="en")))
         geojson = geometry.use_geojson()
         if term.centroid is not None:  # a dict lookup: the register holds the point
-            g.add((uri, DCAT.centroid, geometry.point_literal(*term.centroid, geojson)))
+            lon, lat = term.centroid
+            g.add((uri, DCAT.centroid, geometry.point_literal(lon, lat, geojson)))
         extent = geometry.council_extents().get(term.code)
         if extent is not None:
             g.add((uri, DCAT.bbox, geometry.box_literal(extent, geojson)))
@@ -867,10 +868,10 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             ]
 
         # languages the profile turned into EU URIs go back to their ISO 639-1 codes
-        codes = {EU_LANGUAGE + eu: iso for iso, eu in LANGUAGES.items()}
+        iso_codes = {EU_LANGUAGE + eu: iso for iso, eu in LANGUAGES.items()}
         langs = [str(o) for o in g.objects(dataset_ref, _P_LANGUAGE)]
-        if langs and any(lang in codes for lang in langs):
-            self._set_field(dataset_dict, "language", sorted(codes.get(x, x) for x in langs))
+        if langs and any(lang in iso_codes for lang in langs):
+            self._set_field(dataset_dict, "language", sorted(iso_codes.get(x, x) for x in langs))
 
         # frequency: the exact UK one when present
         uk = self._object(dataset_ref, terms.uk_frequency)
@@ -910,8 +911,12 @@ class PublicservicesProfile(_SchemaOncePerGraph):
             if role in roles:
                 continue
             attribution: dict[str, Any] = {}
-            for r in roles:
-                label = self._object_value(r, RDFS.label) if isinstance(r, BNode) else str(r)
+            for role_node in roles:
+                label = (
+                    self._object_value(role_node, RDFS.label)
+                    if isinstance(role_node, BNode)
+                    else str(role_node)
+                )
                 if label:
                     attribution["role"] = label
             agents = self._agents_details(node, PROV.agent)

@@ -198,8 +198,9 @@ def _by_subject(graph: Graph) -> Iterable[tuple[Node, Iterable[tuple[Node, Node]
             # every context's triples; a quoted graph's (a formula) are not the graph's own
             whole = contexts is not None and all(type(c) is Graph for c in contexts)
         else:
-            whole = type(graph) is Graph and contexts is not None
-            whole = whole and all(c is graph for c in contexts)
+            whole = (
+                type(graph) is Graph and contexts is not None and all(c is graph for c in contexts)
+            )
         if isinstance(spo, dict) and whole:
             return (
                 (s, [(p, o) for p, objects in po.items() for o in objects]) for s, po in spo.items()
@@ -397,7 +398,7 @@ def turtle(graph: Graph, bnode_prefix: str = "b") -> str:
         text = f'"{_TTL_STRING_SPECIAL.sub(_ttl_escape_char, o)}"'
         if o.language:
             return f"{text}@{o.language}"
-        if not _plain(o.datatype):
+        if o.datatype is not None and not _plain(o.datatype):
             return f"{text}^^{name(o.datatype)}"
         return text
 
@@ -414,7 +415,7 @@ def turtle(graph: Graph, bnode_prefix: str = "b") -> str:
         raise Unwritable(f"cannot write {o!r} in Turtle")
 
     def predicate_list(pos: PredicateObjects, indent: str) -> str:
-        parts = []
+        parts: list[str] = []
         last = ""
         for p, o in _sorted(pos):
             if str.__eq__(p, last):
