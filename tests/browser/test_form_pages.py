@@ -121,7 +121,9 @@ def test_form_pages_with_a_mistake(
     assert page.title().startswith("Error:"), page.title()
     assert page.evaluate(
         "() => document.activeElement.matches('[data-publicservices-error-summary]')"
-    ), "the error summary does not have the focus"
+    ), "the error summary does not have the focus; it is on " + page.evaluate(
+        "() => document.activeElement.outerHTML.slice(0, 200)"
+    )
     items = summary_items(page)
     assert items == [(items[0][0], items[0][1])] and items[0][0] == "#field-personal_data", items
     assert items[0][1].startswith("Personal data: ") and "Personal data" not in items[0][1][15:]

@@ -122,12 +122,14 @@
       }
     };
 
-    // the page's #section-… is the browser's, not the server's: without this the browser carries
-    // it over the redirect to the file form and over the refused form
+    // the page's #section-… is the browser's, not the server's: a form with no action is sent to
+    // the page's address, #section-… and all, and the browser carries it over the redirect to the
+    // file form and onto the refused form. The address is not changed in the history (that would
+    // be a navigation of its own).
     form.addEventListener("submit", function () {
-      if (window.history && window.history.replaceState && window.location.hash) {
-        window.history.replaceState(null, "", window.location.pathname + window.location.search);
-      }
+      var target = form.action || window.location.href;
+      var hashAt = target.indexOf("#");
+      if (hashAt >= 0) { form.setAttribute("action", target.slice(0, hashAt)); }
     });
 
     window.addEventListener("popstate", function () {
