@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rdflib
 import requests
 from bs4 import BeautifulSoup
 from ckanext.dcat.processors import RDFSerializer
@@ -51,6 +52,7 @@ EU = "http://publications.europa.eu/resource/authority/"
 LGSL = "http://id.esd.org.uk/service/"
 GSS = "http://statistics.data.gov.uk/id/statistical-geography/"
 PARTNER = "https://data.partner.example.org"
+DCAT_NS = "http://www.w3.org/ns/dcat#"
 N_STOCK = 55
 
 
@@ -655,3 +657,82 @@ def test_the_demo_harvest_source_and_its_first_job_report(portal: tuple[_Api, Pa
     assert "4 added" in text and "1 errors" in text, text[:3000]
     assert "fly-tipping-reports" in text
     assert "Personal data" in text and "cannot be assumed" in text
+
+
+def _feed(catalog: str, datasets: dict[str, str]) -> bytes:
+    """A partner's Turtle catalog: dataset IRI → its extra triples."""
+    lines = [
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dct: <http://purl.org/dc/terms/> .",
+        f'<{catalog}> a dcat:Catalog ; dct:title "Feed" ;',
+        "    dcat:dataset " + ", ".join(f"<{iri}>" for iri in datasets) + " .",
+    ]
+    for iri, extra in datasets.items():
+        lines.append(
+            f"<{iri}> a dcat:Dataset ; dct:accessRights <{EU}access-right/PUBLIC> ;"
+            f" dcat:theme <{LGSL}524> ; {extra} ."
+        )
+    return "\n".join(lines).encode("utf-8")
+
+
+@pytest.mark.e2e
+def test_a_feed_writes_only_into_its_sources_organisation(
+    portal: tuple[_Api, Path], partner_server: str
+) -> None:
+    """A document naming another organisation of this portal as dct:publisher, or carrying the
+    guid of another organisation's dataset, must not write into that organisation."""
+    api, _ = portal
+    orgs = {
+        name: api.call(
+            "organization_create",
+            name=name,
+            title=name,
+            kind="consortium",
+            lead_authority="E10000016",
+            default_la_service=["880"],
+        )
+        for name in ("victim-council", "feeding-partner")
+    }
+    sources = {
+        name: api.call(
+            "harvest_source_create",
+            name=f"{name}-feed",
+            title=f"{name} feed",
+            url=f"{partner_server}/{name}.ttl",
+            source_type="dcat_rdf",
+            owner_org=org["id"],
+            frequency="MANUAL",
+            config=json.dumps({"rdf_format": "turtle"}),
+        )
+        for name, org in orgs.items()
+    }
+    # the IRI this portal writes for the victim's organisation, as a feed would copy it
+    graph = rdflib.Graph().parse(data=api.page("/catalog.ttl").text, format="turtle")
+    catalog = next(graph.subjects(rdflib.RDF.type, rdflib.URIRef(DCAT_NS + "Catalog")))
+    victim_iri = f"{str(catalog).rstrip('/')}/organization/{orgs['victim-council']['id']}"
+    shared = f"{PARTNER}/d/shared-guid"
+
+    _Docs.docs["/victim-council.ttl"] = _feed(
+        f"{PARTNER}/victim", {shared: 'dct:title "The victim\'s own dataset"'}
+    )
+    job, report = _run_job(api, sources["victim-council"]["id"])
+    assert job["stats"].get("added") == 1, (job, _errors(report))
+
+    _Docs.docs["/feeding-partner.ttl"] = _feed(
+        f"{PARTNER}/feeder",
+        {
+            f"{PARTNER}/d/claims-victim": (
+                f'dct:title "Claims the victim as publisher" ; dct:publisher <{victim_iri}>'
+            ),
+            shared: 'dct:title "Overwritten by another source"',
+        },
+    )
+    job, report = _run_job(api, sources["feeding-partner"]["id"])
+    errors = _errors(report)
+    assert job["stats"].get("added") == 1, (job, errors)
+    assert "another organisation" in errors.get(shared, ""), errors
+
+    victim = _org_datasets(api, orgs["victim-council"]["id"])
+    feeder = _org_datasets(api, orgs["feeding-partner"]["id"])
+    assert sorted(victim) == ["The victim's own dataset"], sorted(victim)
+    assert sorted(feeder) == ["Claims the victim as publisher"], sorted(feeder)

@@ -77,12 +77,30 @@ def _consortium(harvest_object: Any, org_id: str) -> dict[str, Any]:
     return _consortia[key]
 
 
+def _source_organisation(harvest_object: Any) -> str | None:
+    """The organisation of the harvest source the object came from.
+
+    Only the source decides where its datasets go. ckanext-dcat keeps an ``owner_org`` the parser
+    set, and a document's ``dct:publisher`` naming one of this portal's organisations sets one,
+    so any feed could otherwise write into any organisation of the portal."""
+    source_id = getattr(harvest_object, "harvest_source_id", None)
+    source = model.Package.get(source_id) if isinstance(source_id, str) and source_id else None
+    return source.owner_org if source is not None else None
+
+
+def _elsewhere(dataset_id: str | None, org_id: str) -> bool:
+    """Whether the dataset being updated belongs to another organisation: ckanext-dcat finds it
+    by its guid on the whole portal, and another source's feed may carry the same guid."""
+    existing = model.Package.get(dataset_id) if dataset_id else None
+    return existing is not None and existing.owner_org != org_id
+
+
 def prepare(harvest_object: Any, dataset: dict[str, Any], updating: bool) -> None:
     """Rewrite ``dataset`` (the harvester's dict, in place) into the suite's schema."""
     keep = {k: dataset[k] for k in ("id", "name") if dataset.get(k)}
     guid = getattr(harvest_object, "guid", None) or importer._pop(dataset, GUID_KEY)
-    org_ref = dataset.get("owner_org")
-    org = model.Group.get(org_ref) if isinstance(org_ref, str) and org_ref else None
+    org_ref = _source_organisation(harvest_object)
+    org = model.Group.get(org_ref) if org_ref else None
     if org is None or not org.is_organization or org.state != "active":
         dataset.clear()
         dataset.update(keep, owner_org=org_ref, type="dataset", title=keep.get("name", ""))
@@ -92,6 +110,20 @@ def prepare(harvest_object: Any, dataset: dict[str, Any], updating: bool) -> Non
                 "owner_org": [
                     "The harvest source has no active organisation; datasets are harvested "
                     "into the source's organisation"
+                ]
+            },
+        )
+        return
+    if updating and _elsewhere(keep.get("id"), org.id):
+        title = dataset.get("title") or ""
+        dataset.clear()
+        dataset.update(keep, owner_org=org.id, type="dataset", title=title)
+        _refuse(
+            dataset,
+            {
+                "owner_org": [
+                    "A dataset with this identifier belongs to another organisation of this "
+                    "portal; a harvest source updates only its own organisation's datasets"
                 ]
             },
         )
