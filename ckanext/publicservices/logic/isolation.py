@@ -50,11 +50,15 @@ def package_show(up: Any, context: Any, data_dict: Any) -> Any:
 
 
 def _check_flags(data_dict: Any, keys: tuple[str, ...]) -> None:
-    """Core reads these with ``asbool``, which raises ValueError (a 500) on any other word."""
+    """Core reads these with ``asbool``, which raises ValueError (a 500) on any other word and on
+    an empty one (``?include_plugin_data=``): an empty one means core's default, any other is
+    passed on as true or false or refused."""
     if isinstance(data_dict, dict):
         for key in keys:
-            if key in data_dict:
-                input_boundary.flag(data_dict, key)
+            if data_dict.get(key, 0) in (None, ""):
+                del data_dict[key]
+            elif key in data_dict:
+                data_dict[key] = input_boundary.flag(data_dict, key)
 
 
 def _check_show_id(data_dict: Any, keys: tuple[str, ...]) -> None:

@@ -210,10 +210,17 @@ def package_update(up: Any, context: Any, data_dict: Any) -> Any:
     return atomic.dataset_write(context, lambda: up(context, data_dict), "update")
 
 
+def _check_url(data_dict: dict[str, Any]) -> None:
+    # core's uploader guesses the media type from the URL before the schema validates it (a
+    # TypeError, a 500, on anything but text)
+    input_boundary.text_arg(data_dict, "url", "URL", max_length=input_boundary.MAX_TEXT)
+
+
 def _check_resource(data_dict: Any) -> None:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [tk._("The resource must be a JSON object.")]})
     input_boundary.check_text_args(data_dict, ("id", "package_id"))
+    _check_url(data_dict)
     input_boundary.check(data_dict, None, "resource")
 
 
@@ -245,6 +252,7 @@ def package_patch(up: Any, context: Any, data_dict: Any) -> Any:
 @tk.chained_action
 def resource_patch(up: Any, context: Any, data_dict: Any) -> Any:
     _check_patch(data_dict)
+    _check_url(data_dict)
     return atomic.run(context, lambda: up(context, data_dict))
 
 
