@@ -444,11 +444,8 @@ def fragments_for_ids(
                 )
             )
             continue
-        try:
-            dataset_dict = tk.get_action("package_show")(
-                {"ignore_auth": True, "use_cache": False}, {"id": ident}
-            )
-        except tk.ObjectNotFound:
+        dataset_dict = _shown(ident)
+        if dataset_dict is None:
             continue
         if tk.asbool(dataset_dict.get("private")) or dataset_dict.get("state") != "active":
             gone.append(ident)
@@ -462,6 +459,22 @@ def fragments_for_ids(
     if gone:
         _delete_rows(gone)
     return out
+
+
+def _shown(ident: str) -> dict[str, Any] | None:
+    """The dataset as ``package_show`` gives it, or None when it is gone.
+
+    A stored value that predates the input boundary can make the show itself fail (scheming
+    parses stored composite extras with ``json.loads``). Such a dataset is shown as its page
+    shows it, without the unreadable field, so that one dataset never takes a catalog down."""
+    show = tk.get_action("package_show")
+    try:
+        return show({"ignore_auth": True, "use_cache": False}, {"id": ident})
+    except tk.ObjectNotFound:
+        return None
+    except ValueError:
+        log.warning("dataset %s: a stored value cannot be read; written without it", ident)
+        return show({"ignore_auth": True, "use_cache": False, "for_view": True}, {"id": ident})
 
 
 # ------------------------------------------------------------------------------------------
