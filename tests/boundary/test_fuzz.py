@@ -376,7 +376,8 @@ def _spent(what: str, started: float) -> None:
 def _html_pages(portal: dict[str, Any]) -> tuple[str, ...]:
     return (
         "/dataset/",
-        f"/organization/{portal['org']['name']}",
+        # by id: an accepted update may rename the organisation
+        f"/organization/{portal['org']['id']}",
         f"/dataset/{portal['pkg']['id']}",
     )
 
@@ -385,7 +386,7 @@ def _read_outputs(
     portal: dict[str, Any], pages: tuple[str, ...] | None, formats: tuple[str, ...] | None = None
 ) -> None:
     """The site and consortium catalogs in ``formats`` and the HTML ``pages`` (all unless told)."""
-    org = portal["org"]["name"]
+    org = portal["org"]["id"]
     broken = []
     for url in _html_pages(portal) if pages is None else pages:
         # the dataset page as its publisher sees it (a payload may have made it private)

@@ -407,6 +407,7 @@ def test_tab_newline_and_ordinary_unicode_are_kept(app: Any, portal: dict[str, A
         ("bulk_update_public", {"org_id": "-1e400", "datasets": None}, "datasets"),
         ("bulk_update_private", {"org_id": "x", "datasets": "abc"}, "datasets"),
         ("resource_patch", {"url": -3628801}, "url"),
+        ("resource_update", {"format": []}, "format"),
     ],
 )
 def test_payloads_the_fuzz_suite_found(

@@ -211,9 +211,10 @@ def package_update(up: Any, context: Any, data_dict: Any) -> Any:
 
 
 def _check_url(data_dict: dict[str, Any]) -> None:
-    # core's uploader guesses the media type from the URL before the schema validates it (a
-    # TypeError, a 500, on anything but text)
+    # core reads these as text before the schema validates them (its uploader guesses the media
+    # type from the URL, its format guess lower-cases the format): anything else was a 500
     input_boundary.text_arg(data_dict, "url", "URL", max_length=input_boundary.MAX_TEXT)
+    input_boundary.text_arg(data_dict, "format", "Format", max_length=input_boundary.MAX_TEXT)
 
 
 def _check_resource(data_dict: Any) -> None:
