@@ -15,6 +15,25 @@ from collections.abc import Mapping
 
 from ckan.plugins import toolkit as tk
 
+LOGGING_SECTIONS = [
+    "[loggers]",
+    "keys = root",
+    "[handlers]",
+    "keys = console",
+    "[formatters]",
+    "keys = generic",
+    "[logger_root]",
+    "level = WARNING",
+    "handlers = console",
+    "[handler_console]",
+    "class = StreamHandler",
+    "args = (sys.stderr,)",
+    "level = NOTSET",
+    "formatter = generic",
+    "[formatter_generic]",
+    "format = %(asctime)s %(levelname)-5.5s [%(name)s] %(message)s",
+]
+
 
 def run_worker(
     queue: str, overrides: Mapping[str, str] | None = None, timeout: float = 240
@@ -25,6 +44,9 @@ def run_worker(
         if overrides:
             lines = ["[app:main]", f"use = config:{os.path.abspath(ini)}"]
             lines += [f"{key} = {value}" for key, value in overrides.items()]
+            # CKAN 2.11 reads the logging sections of the file it is given (not of the one it
+            # uses), and fails without them
+            lines += LOGGING_SECTIONS
             path = os.path.join(tmp, "worker.ini")
             with open(path, "w") as fh:
                 fh.write("\n".join(lines) + "\n")
