@@ -408,6 +408,7 @@ def test_tab_newline_and_ordinary_unicode_are_kept(app: Any, portal: dict[str, A
         ("bulk_update_private", {"org_id": "x", "datasets": "abc"}, "datasets"),
         ("resource_patch", {"url": -3628801}, "url"),
         ("resource_update", {"format": []}, "format"),
+        ("publicservices_dcat_import", {"data": "\udc00x", "format": "ttl"}, "data"),
     ],
 )
 def test_payloads_the_fuzz_suite_found(
@@ -416,6 +417,8 @@ def test_payloads_the_fuzz_suite_found(
     """Found by tests/boundary/test_fuzz.py (each answered 500 before)."""
     if action == "resource_update":
         data = dict(portal["pkg"]["resources"][0], **data)
+    if action == "publicservices_dcat_import":
+        data = dict(data, owner_org=portal["org"]["id"])
     if action == "resource_patch":
         data = dict(data, id=portal["pkg"]["resources"][0]["id"])
     refused(app, action, data, field, portal["token"])

@@ -100,6 +100,20 @@ def _document(data_dict: DataDict) -> bytes | str:
         raise tk.ValidationError(
             {"data": [tk._("Missing value: give the RDF text or upload a file")]}
         )
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")  # a lone surrogate (from JSON's \ud800) cannot be parsed
+        except UnicodeEncodeError as e:
+            raise tk.ValidationError(
+                {
+                    "data": [
+                        tk._(
+                            "The RDF text holds a character that is not valid Unicode at "
+                            "position {pos}."
+                        ).format(pos=e.start + 1)
+                    ]
+                }
+            ) from None
     return data
 
 
