@@ -210,7 +210,7 @@ def package_update(up: Any, context: Any, data_dict: Any) -> Any:
     return atomic.dataset_write(context, lambda: up(context, data_dict), "update")
 
 
-def _check_url(data_dict: dict[str, Any]) -> None:
+def _check_core_text(data_dict: dict[str, Any]) -> None:
     # core reads these as text before the schema validates them (its uploader guesses the media
     # type from the URL, its format guess lower-cases the format): anything else was a 500
     input_boundary.text_arg(data_dict, "url", "URL", max_length=input_boundary.MAX_TEXT)
@@ -221,7 +221,7 @@ def _check_resource(data_dict: Any) -> None:
     if not isinstance(data_dict, dict):
         raise tk.ValidationError({"__all__": [tk._("The resource must be a JSON object.")]})
     input_boundary.check_text_args(data_dict, ("id", "package_id"))
-    _check_url(data_dict)
+    _check_core_text(data_dict)
     input_boundary.check(data_dict, None, "resource")
 
 
@@ -253,7 +253,7 @@ def package_patch(up: Any, context: Any, data_dict: Any) -> Any:
 @tk.chained_action
 def resource_patch(up: Any, context: Any, data_dict: Any) -> Any:
     _check_patch(data_dict)
-    _check_url(data_dict)
+    _check_core_text(data_dict)
     return atomic.run(context, lambda: up(context, data_dict))
 
 
